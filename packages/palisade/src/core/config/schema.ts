@@ -1,0 +1,256 @@
+// The one schema of palisade.yaml: types, defaults and documentation in one place.
+// `palisade config schema` prints it as JSON Schema; docs/configuration.md is generated from it.
+import { z } from 'zod';
+
+const MiB = 1024 * 1024;
+
+/**
+ * Stage settings exist twice: globally with defaults (`defaults:`) and per route as partial
+ * overrides without defaults (`routes[].stages:`), so that an override names only what it changes.
+ * `d(schema, value)` attaches the default only in the first form.
+ */
+function stageSchemas(withDefaults: boolean) {
+  const d = <T extends z.ZodType>(schema: T, value: z.input<T>) =>
+    withDefaults ? schema.default(value as never) : schema.optional();
+  const obj = <S extends z.ZodRawShape>(shape: S, doc: string) => {
+    const o = z.strictObject(shape).describe(doc);
+    return withDefaults ? o.prefault({} as never) : o.optional();
+  };
+
+  const ipFilter = obj(
+    {
+      enabled: d(z.boolean(), true).describe('Run the IP allow/deny stage.'),
+      allow: d(z.array(z.string()), []).describe(
+        'IPv4/IPv6 addresses or CIDR blocks allowed to call. Empty means every address not denied.',
+      ),
+      deny: d(z.array(z.string()), []).describe('IPv4/IPv6 addresses or CIDR blocks always refused (403).'),
+      dynamicBlocklist: d(z.boolean(), true).describe(
+        'Also refuse addresses on the dynamic block list (filled by Watch responses and the admin API).',
+      ),
+    },
+    'Connection stage: IP allow and deny lists (IPv4 and IPv6 CIDR) and the dynamic block list.',
+  );
+
+  const limits = obj(
+    {
+      enabled: d(z.boolean(), true).describe('Run the limits stage.'),
+      maxUrlLength: d(z.int().min(16).max(1 * MiB), 8192).describe('Longest request target (path and query) in bytes; longer is 414.'),
+      maxHeaderCount: d(z.int().min(1).max(10000), 100).describe('Most request headers; more is 431.'),
+      maxHeaderBytes: d(z.int().min(256).max(1 * MiB), 16384).describe('Largest total size of request header names and values in bytes; larger is 431.'),
+      maxBodyBytes: d(z.int().min(0).max(1024 * MiB), 1 * MiB).describe('Largest request body in bytes, enforced while streaming; larger is 413.'),
+      maxJsonDepth: d(z.int().min(1).max(10000), 32).describe('Deepest nesting of a JSON request body, enforced while streaming; deeper is 400.'),
+      maxJsonKeys: d(z.int().min(1).max(10_000_000), 1000).describe('Most object keys in a JSON request body, enforced while streaming; more is 400.'),
+    },
+    'Limits stage: URL, header and body sizes, JSON depth and key count.',
+  );
+
+  const methods = obj(
+    {
+      enabled: d(z.boolean(), true).describe('Run the method allow-list stage.'),
+      allow: d(z.array(z.string().regex(/^[A-Z]+$/, 'an HTTP method in capitals')), [
+        'GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS',
+      ]).describe('Methods allowed on the route; others are 405. TRACE and TRACK are off unless listed.'),
+    },
+    'Method allow-list per route.',
+  );
+
+  const cors = obj(
+    {
+      enabled: d(z.boolean(), false).describe('Answer CORS preflights and add CORS headers.'),
+      origins: d(z.array(z.string()), []).describe(
+        "Allowed origins, exactly as browsers send them (scheme://host[:port]). '*' allows any origin and cannot be combined with credentials.",
+      ),
+      methods: d(z.array(z.string()), ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']).describe('Methods allowed in preflights.'),
+      allowHeaders: d(z.array(z.string()), ['authorization', 'content-type']).describe('Request headers allowed in preflights (lower case).'),
+      exposeHeaders: d(z.array(z.string()), []).describe('Response headers exposed to scripts.'),
+      credentials: d(z.boolean(), false).describe('Send Access-Control-Allow-Credentials: true.'),
+      maxAgeSeconds: d(z.int().min(0).max(86400), 600).describe('How long browsers may cache a preflight.'),
+    },
+    'CORS: explicit origin allow-list and preflight handling.',
+  );
+
+  const securityHeaders = obj(
+    {
+      enabled: d(z.boolean(), true).describe('Add security response headers and remove revealing ones.'),
+      hsts: d(z.string(), 'max-age=31536000; includeSubDomains').describe('Strict-Transport-Security value, sent on TLS only. Empty string disables.'),
+      contentSecurityPolicy: d(z.string(), "default-src 'none'; frame-ancestors 'none'").describe('Content-Security-Policy value. Empty string disables.'),
+      referrerPolicy: d(z.string(), 'no-referrer').describe('Referrer-Policy value. Empty string disables.'),
+      noSniff: d(z.boolean(), true).describe('Send X-Content-Type-Options: nosniff.'),
+      noStoreWhenAuthenticated: d(z.boolean(), true).describe(
+        'Send Cache-Control: no-store on responses to requests that carried credentials, unless the upstream set Cache-Control itself.',
+      ),
+      remove: d(z.array(z.string()), ['server', 'x-powered-by', 'x-aspnet-version', 'x-aspnetmvc-version']).describe(
+        'Response headers removed before the response reaches the client (lower case).',
+      ),
+    },
+    'Security response headers with API defaults.',
+  );
+
+  const errorScrubbing = obj(
+    {
+      enabled: d(z.boolean(), true).describe('Replace leaky upstream 5xx bodies with a generic problem response.'),
+      mode: d(z.enum(['leaky', 'all']), 'leaky').describe(
+        "'leaky' replaces bodies that show a stack trace, SQL error or framework debug page; 'all' replaces every 5xx body.",
+      ),
+      maxInspectBytes: d(z.int().min(1024).max(16 * MiB), 256 * 1024).describe(
+        'How much of a 5xx body is buffered for inspection; a longer 5xx body is replaced unread.',
+      ),
+    },
+    'Error scrubbing: hide stack traces and internal errors from clients (the original goes to the log).',
+  );
+
+  const record = obj(
+    {
+      enabled: d(z.boolean(), true).describe('Record exchanges on this route to the store.'),
+    },
+    'Exchange recording for the route (global recording settings live under `recording`).',
+  );
+
+  return z.strictObject({ ipFilter, limits, methods, cors, securityHeaders, errorScrubbing, record });
+}
+
+export const StageSettingsSchema = stageSchemas(true).prefault({}).describe('Stage settings applied to every route unless the route overrides them.');
+export const StageOverridesSchema = stageSchemas(false).describe('Per-route overrides of `defaults`: only the options named change.');
+
+const ListenSchema = (port: number) =>
+  z
+    .strictObject({
+      host: z.string().default('127.0.0.1').describe('Address to bind; use :: for all IPv6 and IPv4 addresses.'),
+      port: z.int().min(0).max(65535).default(port).describe('TCP port; 0 picks a free one.'),
+    })
+    .prefault({});
+
+const duration = z
+  .int()
+  .min(1)
+  .max(24 * 3600 * 1000);
+
+export const ApiSchema = z
+  .strictObject({
+    name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, 'letters, digits, - and _').describe('Unique API name, used in routes, records and findings.'),
+    upstream: z.url({ protocol: /^https?$/ }).describe('Base URL of the API behind Palisade (http or https).'),
+    openapi: z.string().optional().describe('Path (relative to the config file) or URL of the API\'s OpenAPI document.'),
+    versions: z
+      .array(
+        z.strictObject({
+          name: z.string().describe('Version name, e.g. v1.'),
+          state: z.enum(['active', 'deprecated', 'retired']).default('active').describe('Lifecycle state.'),
+          sunset: z.string().optional().describe('RFC 3339 date after which a deprecated version is retired.'),
+          successor: z.string().optional().describe('URL of the version replacing this one.'),
+        }),
+      )
+      .default([])
+      .describe('Declared versions of the API.'),
+    connections: z.int().min(1).max(10000).default(128).describe('Most keep-alive connections to the upstream per gateway process.'),
+    timeouts: z
+      .strictObject({
+        connectMs: duration.default(5000).describe('Time to open a connection to the upstream; exceeded is 502.'),
+        headersMs: duration.default(30000).describe('Time to receive the upstream response head; exceeded is 504.'),
+        bodyMs: duration.default(30000).describe('Longest pause between two chunks of the upstream body; exceeded aborts the response.'),
+        idleMs: duration.default(60000).describe('How long an idle keep-alive connection to the upstream is kept.'),
+      })
+      .prefault({})
+      .describe('Upstream timeouts.'),
+  })
+  .describe('An API protected by Palisade.');
+
+export const RouteSchema = z
+  .strictObject({
+    api: z.string().describe('Name of the API this route forwards to.'),
+    host: z.string().optional().describe('Host header to match (without port); absent matches any host. `*.example.com` matches subdomains.'),
+    pathPrefix: z.string().startsWith('/', 'must start with /').default('/').describe('Path prefix to match; the longest matching prefix wins.'),
+    stripPrefix: z.boolean().default(false).describe('Remove the prefix before forwarding.'),
+    stages: StageOverridesSchema.optional(),
+  })
+  .describe('Which requests go to which API, with per-route stage settings.');
+
+export const ConfigSchema = z
+  .strictObject({
+    version: z.literal(1).default(1).describe('Configuration format version.'),
+    gateway: z
+      .strictObject({
+        listen: ListenSchema(8080).describe('Where the gateway listens.'),
+        tls: z
+          .strictObject({
+            cert: z.string().describe('PEM certificate chain file (relative to the config file).'),
+            key: z.string().describe('PEM private key file (relative to the config file).'),
+            minVersion: z.enum(['TLSv1.2', 'TLSv1.3']).default('TLSv1.2').describe('Oldest TLS version accepted.'),
+            redirectHttpPort: z.int().min(0).max(65535).optional().describe('Also listen on this plain-HTTP port and redirect every request to HTTPS.'),
+          })
+          .optional()
+          .describe('TLS termination. Absent means plain HTTP.'),
+        workers: z
+          .union([z.literal('auto'), z.int().min(1).max(256)])
+          .default(1)
+          .describe("Gateway processes sharing the port; 'auto' runs one per core."),
+        trustedProxies: z
+          .array(z.string())
+          .default([])
+          .describe('Addresses or CIDR blocks of proxies in front of Palisade whose X-Forwarded-For/Forwarded headers are believed.'),
+        requestIdHeader: z.string().default('x-request-id').describe('Header carrying the request id to the upstream and back to the client.'),
+        trustRequestId: z.boolean().default(false).describe('Keep a request id sent by a trusted proxy instead of minting one.'),
+        shutdownGraceMs: duration.default(10000).describe('How long a graceful shutdown waits for in-flight requests.'),
+        requestTimeoutMs: duration.default(60000).describe('Longest time to receive a whole request from a client.'),
+        keepAliveTimeoutMs: duration.default(5000).describe('How long an idle client connection is kept open.'),
+      })
+      .prefault({})
+      .describe('The Shield gateway server.'),
+    admin: z
+      .strictObject({
+        enabled: z.boolean().default(true).describe('Run the admin API.'),
+        listen: ListenSchema(9000).describe('Where the admin API listens. Keep it on a private address.'),
+        token: z.string().min(32, 'at least 32 characters').optional().describe(
+          'Bearer token for the admin API. Prefer the PALISADE_ADMIN_TOKEN environment variable; `palisade start` generates one when neither is set.',
+        ),
+      })
+      .prefault({})
+      .describe('The admin API: health, readiness, configuration, recent exchanges, Prometheus metrics.'),
+    store: z
+      .strictObject({
+        driver: z.enum(['sqlite', 'postgres']).default('sqlite').describe('sqlite is embedded; postgres is for clusters.'),
+        path: z.string().default('.palisade/palisade.db').describe('SQLite file (relative to the working directory).'),
+        url: z.string().optional().describe('PostgreSQL connection URL (postgres driver). Prefer PALISADE_STORE_URL for credentials.'),
+        retention: z
+          .strictObject({
+            maxAgeDays: z.number().positive().max(3650).default(30).describe('Exchanges older than this are deleted.'),
+            maxExchanges: z.int().min(1000).default(1_000_000).describe('At most this many exchanges are kept; the oldest go first.'),
+            intervalMs: duration.default(10 * 60 * 1000).describe('How often retention runs.'),
+          })
+          .prefault({}),
+      })
+      .prefault({})
+      .describe('Where Palisade keeps exchanges, findings and state.'),
+    recording: z
+      .strictObject({
+        queueSize: z.int().min(1).max(1_000_000).default(10000).describe('Exchanges waiting to be written; beyond this they are dropped and counted.'),
+        batchSize: z.int().min(1).max(10000).default(500).describe('Exchanges written per store transaction.'),
+        flushIntervalMs: duration.default(250).describe('Longest wait before a partial batch is written.'),
+        bodySampleBytes: z.int().min(0).max(64 * 1024).default(0).describe('Bytes of request/response bodies kept as samples (after redaction); 0 keeps none.'),
+        redactHeaders: z
+          .array(z.string())
+          .default([])
+          .describe('Extra header names (lower case) redacted in records; authorization, cookies and API-key headers are always redacted.'),
+        redactQueryParams: z.array(z.string()).default([]).describe('Extra query parameter names whose values are redacted in records.'),
+        redactBodyFields: z.array(z.string()).default([]).describe('Extra JSON field names redacted in body samples; password, token and secret-like fields always are.'),
+      })
+      .prefault({})
+      .describe('How exchanges are recorded to the store: asynchronously, batched, bounded.'),
+    log: z
+      .strictObject({
+        level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info').describe('Least severe level logged.'),
+        accessLog: z.boolean().default(false).describe('Log one line per exchange (costs throughput).'),
+      })
+      .prefault({})
+      .describe('Logging (pino, JSON lines on stdout).'),
+    defaults: StageSettingsSchema,
+    apis: z.array(ApiSchema).default([]).describe('The APIs behind the gateway.'),
+    routes: z.array(RouteSchema).default([]).describe('Routes from requests to APIs. Without routes, a single API gets every request.'),
+  })
+  .describe('Palisade configuration (palisade.yaml).');
+
+export type PalisadeConfig = z.output<typeof ConfigSchema>;
+export type PalisadeConfigInput = z.input<typeof ConfigSchema>;
+export type StageSettings = z.output<typeof StageSettingsSchema>;
+export type StageOverrides = z.output<typeof StageOverridesSchema>;
+export type ApiConfig = z.output<typeof ApiSchema>;
+export type RouteConfig = z.output<typeof RouteSchema>;

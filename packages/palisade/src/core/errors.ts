@@ -1,0 +1,88 @@
+// One registry of typed error codes. Codes are permanent: retire them, never reuse them.
+// docs/errors.md is generated from this table and a test keeps it in step.
+
+export interface ErrorSpec {
+  /** What went wrong, in one line. */
+  readonly title: string;
+  /** How to fix it. */
+  readonly fix: string;
+}
+
+export const ERROR_CODES = {
+  PALISADE_ERR_CONFIG_READ: {
+    title: 'The configuration file could not be read.',
+    fix: 'Check that the path passed with -c/--config exists and is readable by the Palisade process.',
+  },
+  PALISADE_ERR_CONFIG_SYNTAX: {
+    title: 'The configuration file is not valid YAML.',
+    fix: 'Fix the YAML syntax at the line and column given; indentation must use spaces.',
+  },
+  PALISADE_ERR_CONFIG_INVALID: {
+    title: 'The configuration does not match the schema.',
+    fix: 'Correct each listed option (path and line are given); `palisade config schema` prints the schema and docs/configuration.md documents every option.',
+  },
+  PALISADE_ERR_CONFIG_UNSAFE: {
+    title: 'The configuration is valid but unsafe, so Palisade refuses it.',
+    fix: 'Read the reason given (for example a wildcard CORS origin combined with credentials) and choose an explicit, safe value.',
+  },
+  PALISADE_ERR_TLS_FILES: {
+    title: 'The TLS certificate or key could not be loaded.',
+    fix: 'Check tls.cert and tls.key point at readable PEM files that belong together.',
+  },
+  PALISADE_ERR_LISTEN: {
+    title: 'A server could not listen on its address.',
+    fix: 'Another process probably holds the port; pick another with the --port flags or PALISADE_* variables.',
+  },
+  PALISADE_ERR_STORE_OPEN: {
+    title: 'The store could not be opened.',
+    fix: 'For SQLite check that the directory is writable; for PostgreSQL check store.url, that the server runs and the user may connect.',
+  },
+  PALISADE_ERR_STORE_MIGRATION: {
+    title: 'A store migration failed; the store was left at its previous version.',
+    fix: 'Read the database error given; make sure no older Palisade version runs against the same database.',
+  },
+  PALISADE_ERR_STORE_WRITE: {
+    title: 'Writing to the store failed.',
+    fix: 'Check disk space and the database connection; records that could not be written are counted in palisade_recorder_dropped_total.',
+  },
+  PALISADE_ERR_CLI_USAGE: {
+    title: 'The command line could not be understood.',
+    fix: 'Run the command with --help to see its options.',
+  },
+  PALISADE_ERR_ADMIN_TOKEN: {
+    title: 'The admin API has no usable token.',
+    fix: 'Set admin.token (at least 32 characters) or PALISADE_ADMIN_TOKEN, or let `palisade start` generate one into .palisade/admin-token.',
+  },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** A Palisade error with a stable code; `details` lists each problem with where it is. */
+export class PalisadeError extends Error {
+  readonly code: ErrorCode;
+  readonly details: readonly string[];
+
+  constructor(code: ErrorCode, message?: string, details: readonly string[] = [], options?: { cause?: unknown }) {
+    const spec = ERROR_CODES[code];
+    super(message ?? spec.title, options);
+    this.name = 'PalisadeError';
+    this.code = code;
+    this.details = details;
+  }
+
+  get fix(): string {
+    return ERROR_CODES[this.code].fix;
+  }
+
+  /** Multi-line text for a terminal or a log: code, message, every detail, how to fix. */
+  format(): string {
+    const lines = [`${this.code}: ${this.message}`];
+    for (const d of this.details) lines.push(`  - ${d}`);
+    lines.push(`  fix: ${this.fix}`);
+    return lines.join('\n');
+  }
+}
+
+export function isPalisadeError(e: unknown): e is PalisadeError {
+  return e instanceof PalisadeError;
+}

@@ -1,0 +1,4 @@
+// core/: the shared vocabulary. Imports nothing else of ours.
+export * from './model.js';
+export * from './errors.js';
+export * from './config/index.js';
