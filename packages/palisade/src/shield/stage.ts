@@ -1,0 +1,84 @@
+// The contract every Shield stage implements. pipeline.ts is the only place that orders stages;
+// a stage never calls another. Expected outcomes are Verdicts, not exceptions.
+import type { IncomingMessage } from 'node:http';
+import type { Principal, StageOutcome, Verdict, StageSettings } from '../core/index.js';
+
+/** Response headers as they will be written: lower-case names. */
+export type HeaderMap = Record<string, string | string[] | undefined>;
+
+/** The per-request state stages read and write. One per request; never shared. */
+export interface RequestContext {
+  readonly req: IncomingMessage;
+  readonly method: string;
+  /** Request target as received (origin-form: path and query). */
+  readonly url: string;
+  /** Path part of `url`, still percent-encoded. */
+  readonly path: string;
+  /** Host header without the port, lower case ('' when absent). */
+  readonly host: string;
+  /** Client address after trusted-proxy resolution (X-Forwarded-For / Forwarded). */
+  readonly clientIp: string;
+  /** Address of the TCP peer (the last proxy, or the client). */
+  readonly peerIp: string;
+  readonly tls: boolean;
+  readonly requestId: string;
+  readonly startedAt: number;
+  /** The API and route the request matched. */
+  readonly api: string;
+  readonly routeName: string;
+  principal?: Principal;
+  /** True when the request carried credentials (Authorization, Cookie, API-key header). */
+  readonly hasCredentials: boolean;
+  /** Headers stages ask to add to whatever response is finally sent (CORS, rate-limit headers...). */
+  extraResponseHeaders?: Record<string, string>;
+  /** What each stage decided, in order. */
+  readonly outcomes: StageOutcome[];
+}
+
+/** Inspects a streaming request body chunk by chunk. Returning a deny verdict aborts the request. */
+export interface BodyInspector {
+  push(chunk: Buffer): Verdict | undefined;
+  end(): Verdict | undefined;
+}
+
+export interface ResponseHead {
+  status: number;
+  headers: HeaderMap;
+}
+
+export interface Stage {
+  readonly name: string;
+  /** Runs on the request head, before anything is forwarded. */
+  request?(ctx: RequestContext): Verdict | Promise<Verdict>;
+  /** Returns an inspector for the body of this request, or undefined to let it stream untouched. */
+  requestBody?(ctx: RequestContext): BodyInspector | undefined;
+  /**
+   * Runs on every response head (upstream or Shield-generated) before it is written; may edit headers.
+   * Return 'buffer' to receive the body in `responseBody` (bounded by `maxBufferBytes`).
+   */
+  responseHead?(ctx: RequestContext, head: ResponseHead): void | 'buffer';
+  /** With 'buffer': the body (possibly truncated at maxBufferBytes); return a Verdict to replace the response. */
+  responseBody?(ctx: RequestContext, head: ResponseHead, body: Buffer, truncated: boolean): Verdict | undefined;
+  /** Largest body `responseBody` wants to see. */
+  readonly maxBufferBytes?: number;
+}
+
+/** What a stage factory gets: its own settings, and process-wide facilities. */
+export interface StageEnv {
+  /** Dynamic block list (IP addresses and CIDR blocks), shared by all routes, changed at run time. */
+  readonly blocklist: DynamicBlocklist;
+  /** Log an event the operator should see (the original of a scrubbed error, for instance). */
+  readonly log: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
+}
+
+export interface DynamicBlocklist {
+  has(ip: string): boolean;
+  add(entry: string, ttlMs?: number): void;
+  remove(entry: string): boolean;
+  list(): Array<{ entry: string; expiresAt?: number }>;
+}
+
+export type StageName = keyof StageSettings;
+
+/** A factory builds a stage from its settings once per route at configuration load; null means off. */
+export type StageFactory<K extends StageName> = (settings: StageSettings[K], env: StageEnv) => Stage | null;
