@@ -7,15 +7,11 @@ const MiB = 1024 * 1024;
 /**
  * Stage settings exist twice: globally with defaults (`defaults:`) and per route as partial
  * overrides without defaults (`routes[].stages:`), so that an override names only what it changes.
- * `d(schema, value)` attaches the default only in the first form.
+ * The override schema is derived from this one (withoutDefaults below), never written twice.
  */
-function stageSchemas(withDefaults: boolean) {
-  const d = <T extends z.ZodType>(schema: T, value: z.input<T>) =>
-    withDefaults ? schema.default(value as never) : schema.optional();
-  const obj = <S extends z.ZodRawShape>(shape: S, doc: string) => {
-    const o = z.strictObject(shape).describe(doc);
-    return withDefaults ? o.prefault({} as never) : o.optional();
-  };
+function stageSchemas() {
+  const d = <T extends z.ZodType>(schema: T, value: z.input<T>) => schema.default(value as never);
+  const obj = <S extends z.ZodRawShape>(shape: S, doc: string) => z.strictObject(shape).describe(doc).prefault({} as never);
 
   const ipFilter = obj(
     {
@@ -109,8 +105,26 @@ function stageSchemas(withDefaults: boolean) {
   return z.strictObject({ ipFilter, limits, methods, cors, securityHeaders, errorScrubbing, record });
 }
 
-export const StageSettingsSchema = stageSchemas(true).prefault({}).describe('Stage settings applied to every route unless the route overrides them.');
-export const StageOverridesSchema = stageSchemas(false).describe('Per-route overrides of `defaults`: only the options named change.');
+export const StageSettingsSchema = stageSchemas().prefault({}).describe('Stage settings applied to every route unless the route overrides them.');
+/** Per-route overrides: every stage and option optional, no defaults. */
+export type StageOverrides = { [K in keyof StageSettings]?: Partial<StageSettings[K]> };
+
+function withoutDefaults(): z.ZodType<StageOverrides> {
+  const stages = stageSchemas().shape;
+  const out: Record<string, z.ZodType> = {};
+  for (const [name, stage] of Object.entries(stages)) {
+    const object = stage.unwrap();
+    const fields: Record<string, z.ZodType> = {};
+    for (const [key, field] of Object.entries(object.shape as Record<string, z.ZodType>)) {
+      const inner = field instanceof z.ZodDefault ? (field.unwrap() as z.ZodType) : field;
+      fields[key] = inner.optional().describe(field.description ?? '');
+    }
+    out[name] = z.strictObject(fields).optional().describe(object.description ?? '');
+  }
+  return z.strictObject(out) as unknown as z.ZodType<StageOverrides>;
+}
+
+export const StageOverridesSchema = withoutDefaults().describe('Per-route overrides of `defaults`: only the options named change.');
 
 const ListenSchema = (port: number) =>
   z
@@ -251,6 +265,5 @@ export const ConfigSchema = z
 export type PalisadeConfig = z.output<typeof ConfigSchema>;
 export type PalisadeConfigInput = z.input<typeof ConfigSchema>;
 export type StageSettings = z.output<typeof StageSettingsSchema>;
-export type StageOverrides = z.output<typeof StageOverridesSchema>;
 export type ApiConfig = z.output<typeof ApiSchema>;
 export type RouteConfig = z.output<typeof RouteSchema>;

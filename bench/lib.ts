@@ -1,0 +1,157 @@
+// Shared plumbing for the benchmarks: pinned child processes, free ports, wrk runs and tables.
+// Benchmarks measure; they never assert. Every figure is compared with a baseline from the same run.
+import { spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir, availableParallelism } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const PALISADE_BIN = join(ROOT, 'packages/palisade/dist/cli/main.js');
+export const DEMO_MAIN = join(ROOT, 'demo/dist/main.js');
+
+export function has(cmd: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+}
+
+/** CPU sets: the system under test on one core, load generator and upstream on the other. */
+export function cpus(): { sut: string; load: string } {
+  const n = availableParallelism();
+  if (n < 2) return { sut: '0', load: '0' };
+  return { sut: '0', load: n > 2 ? `1-${n - 1}` : '1' };
+}
+
+export function tmp(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address() as net.AddressInfo;
+      s.close(() => resolvePort(a.port));
+    });
+  });
+}
+
+export async function waitForPort(port: number, timeoutMs = 20_000, child?: ChildProcess): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child && child.exitCode !== null) throw new Error(`process exited with ${child.exitCode} before listening on ${port}`);
+    const ok = await new Promise<boolean>((r) => {
+      const c = net.connect(port, '127.0.0.1');
+      c.once('connect', () => {
+        c.destroy();
+        r(true);
+      });
+      c.once('error', () => r(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`nothing listens on ${port} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export interface Proc {
+  child: ChildProcess;
+  stop(): Promise<void>;
+  output(): string;
+}
+
+export function startPinned(cpuList: string, cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Proc {
+  const useTaskset = has('taskset');
+  const child = spawn(useTaskset ? 'taskset' : cmd, useTaskset ? ['-c', cpuList, cmd, ...args] : args, {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    if (out.length < 200_000) out += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    if (out.length < 200_000) out += d.toString();
+  });
+  return {
+    child,
+    output: () => out,
+    stop: () =>
+      new Promise<void>((r) => {
+        if (child.exitCode !== null) return r();
+        const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+        child.once('exit', () => {
+          clearTimeout(t);
+          r();
+        });
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+export interface WrkResult {
+  rps: number;
+  p50ms: number;
+  p99ms: number;
+  errors: number;
+  requests: number;
+}
+
+function toMs(v: string): number {
+  const m = /^([\d.]+)(us|ms|s|m)$/.exec(v.trim());
+  if (!m) return NaN;
+  const n = Number(m[1]);
+  return m[2] === 'us' ? n / 1000 : m[2] === 'ms' ? n : m[2] === 's' ? n * 1000 : n * 60_000;
+}
+
+export function parseWrk(out: string): WrkResult {
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN);
+  const p50 = /\s50%\s+(\S+)/.exec(out)?.[1];
+  const p99 = /\s99%\s+(\S+)/.exec(out)?.[1];
+  const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? 0);
+  const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
+  const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+  const sockErrors = sock ? sock.slice(1).reduce((a, b) => a + Number(b), 0) : 0;
+  return { rps, p50ms: p50 ? toMs(p50) : NaN, p99ms: p99 ? toMs(p99) : NaN, errors: non2xx + sockErrors, requests };
+}
+
+export interface WrkOptions {
+  url: string;
+  seconds: number;
+  connections: number;
+  threads?: number;
+  script?: string;
+  cpuList: string;
+}
+
+export function runWrk(o: WrkOptions): Promise<WrkResult & { raw: string }> {
+  const args = [`-t${o.threads ?? 1}`, `-c${o.connections}`, `-d${o.seconds}s`, '--latency'];
+  if (o.script) args.push('-s', o.script);
+  args.push(o.url);
+  const p = startPinned(o.cpuList, 'wrk', args);
+  return new Promise((r, reject) => {
+    p.child.once('error', reject);
+    p.child.once('exit', () => {
+      const raw = p.output();
+      r({ ...parseWrk(raw), raw });
+    });
+  });
+}
+
+/** A wrk Lua script that POSTs a fixed body. */
+export function postScript(dir: string, body: string, contentType = 'application/json'): string {
+  const file = join(dir, 'post.lua');
+  writeFileSync(file, `wrk.method = "POST"\nwrk.body = ${JSON.stringify(body)}\nwrk.headers["Content-Type"] = "${contentType}"\n`);
+  return file;
+}
+
+export function fmt(n: number, digits = 0): string {
+  return Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : 'n/a';
+}
+
+export function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')).join('\n');
+}

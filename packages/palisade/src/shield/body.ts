@@ -1,0 +1,50 @@
+// The request body on its way upstream: counted, sampled and shown to the stages' inspectors
+// chunk by chunk, so limits hold while streaming and nothing is buffered whole.
+import { Transform } from 'node:stream';
+import type { TransformCallback } from 'node:stream';
+import type { Verdict } from '../core/index.js';
+import type { BodyInspector } from './stage.js';
+
+/** Raised into the upstream request when an inspector refuses the body mid-stream. */
+export class BodyDenied extends Error {
+  constructor(readonly verdict: Extract<Verdict, { kind: 'deny' | 'respond' }>) {
+    super(verdict.kind === 'deny' ? verdict.code : 'body-refused');
+    this.name = 'BodyDenied';
+  }
+}
+
+export class BodyGuard extends Transform {
+  bytes = 0;
+  sample: Buffer | undefined;
+  private sampleLeft: number;
+
+  constructor(
+    private readonly inspectors: readonly BodyInspector[],
+    sampleBytes: number,
+  ) {
+    super();
+    this.sampleLeft = sampleBytes;
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    this.bytes += chunk.length;
+    if (this.sampleLeft > 0) {
+      const part = Buffer.from(chunk.subarray(0, this.sampleLeft));
+      this.sample = this.sample ? Buffer.concat([this.sample, part]) : part;
+      this.sampleLeft -= part.length;
+    }
+    for (const ins of this.inspectors) {
+      const v = ins.push(chunk);
+      if (v && v.kind !== 'continue') return cb(new BodyDenied(v));
+    }
+    cb(null, chunk);
+  }
+
+  override _flush(cb: TransformCallback): void {
+    for (const ins of this.inspectors) {
+      const v = ins.end();
+      if (v && v.kind !== 'continue') return cb(new BodyDenied(v));
+    }
+    cb();
+  }
+}

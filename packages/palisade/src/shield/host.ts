@@ -1,0 +1,404 @@
+// Runs Shield as a service: store, recorder, metrics, gateway, admin API, configuration reload,
+// retention and — with `workers` > 1 — one gateway process per core under node:cluster.
+import cluster from 'node:cluster';
+import type { Worker } from 'node:cluster';
+import { availableParallelism } from 'node:os';
+import { AggregatorRegistry } from 'prom-client';
+import type { Logger } from 'pino';
+import type { PalisadeConfig, Store } from '../core/index.js';
+import { PalisadeError, parseConfig, redactConfig, watchConfig } from '../core/index.js';
+import { openStore } from '../store/index.js';
+import { Gateway } from './gateway.js';
+import { GatewayMetrics } from './metrics.js';
+import { Recorder } from './recorder.js';
+import { createRedactor } from './redact.js';
+import { AdminServer } from './admin.js';
+import type { AdminDeps } from './admin.js';
+import { MemoryBlocklist } from './stages/index.js';
+
+export interface ShieldHostOptions {
+  config: PalisadeConfig;
+  /** The file the configuration came from; enables reload on change and SIGHUP. */
+  configPath?: string;
+  logger: Logger;
+  /** Admin token (already resolved by the caller from config, environment or a generated file). */
+  adminToken?: string;
+  /** Install SIGHUP/SIGTERM/SIGINT handlers (the CLI does; tests do not). */
+  handleSignals?: boolean;
+}
+
+export interface RunningShield {
+  gatewayUrl: string;
+  adminUrl?: string;
+  workers: number;
+  reload(): Promise<{ ok: boolean; error?: string; details?: readonly string[] }>;
+  close(): Promise<void>;
+}
+
+const MSG_RELOAD = 'palisade:reload';
+const MSG_BLOCKS = 'palisade:blocks';
+const MSG_READY = 'palisade:ready';
+const BLOCK_SYNC_MS = 5000;
+
+type WorkerMessage = { type: typeof MSG_RELOAD; text: string; path: string } | { type: typeof MSG_BLOCKS } | { type: typeof MSG_READY; url: string };
+
+export function workerCount(cfg: PalisadeConfig): number {
+  return cfg.gateway.workers === 'auto' ? availableParallelism() : cfg.gateway.workers;
+}
+
+/** Starts Shield. In a cluster worker this runs the gateway only; see runShieldWorker. */
+export async function startShield(opts: ShieldHostOptions): Promise<RunningShield> {
+  const n = workerCount(opts.config);
+  if (n > 1 && cluster.isPrimary) return startPrimary(opts, n);
+  return startSingle(opts);
+}
+
+interface Core {
+  store: Store;
+  metrics: GatewayMetrics;
+  blocklist: MemoryBlocklist;
+  syncBlocks(): Promise<void>;
+  timers: NodeJS.Timeout[];
+}
+
+async function openCore(cfg: PalisadeConfig, log: Logger, withRetention: boolean): Promise<Core> {
+  const store = await openStore({ driver: cfg.store.driver, path: cfg.store.path, ...(cfg.store.url ? { url: cfg.store.url } : {}) });
+  const metrics = new GatewayMetrics(cluster.isWorker ? { labels: { worker: String(cluster.worker?.id ?? 0) } } : {});
+  const blocklist = new MemoryBlocklist();
+  const syncBlocks = async () => {
+    try {
+      const blocks = await store.listBlocks();
+      blocklist.replaceAll(blocks.map((b) => ({ entry: b.entry, ...(b.expiresAt !== undefined ? { expiresAt: b.expiresAt } : {}) })));
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'could not load the block list from the store');
+    }
+  };
+  await syncBlocks();
+  const timers: NodeJS.Timeout[] = [setInterval(() => void syncBlocks(), BLOCK_SYNC_MS)];
+  if (withRetention) {
+    const runRetention = async () => {
+      try {
+        const r = await store.applyRetention({ maxAgeDays: cfg.store.retention.maxAgeDays, maxExchanges: cfg.store.retention.maxExchanges });
+        if (r.deletedByAge + r.deletedBySize > 0) log.info(r, 'retention removed old exchanges');
+      } catch (err) {
+        log.warn({ err: (err as Error).message }, 'retention failed');
+      }
+    };
+    timers.push(setInterval(() => void runRetention(), cfg.store.retention.intervalMs));
+    void runRetention();
+  }
+  for (const t of timers) t.unref();
+  return { store, metrics, blocklist, syncBlocks, timers };
+}
+
+function makeRecorder(cfg: PalisadeConfig, core: Core, log: Logger): Recorder {
+  const m = core.metrics;
+  let lastErrorLog = 0;
+  return new Recorder(core.store, {
+    queueSize: cfg.recording.queueSize,
+    batchSize: cfg.recording.batchSize,
+    flushIntervalMs: cfg.recording.flushIntervalMs,
+    redactor: createRedactor({
+      headers: cfg.recording.redactHeaders,
+      queryParams: cfg.recording.redactQueryParams,
+      bodyFields: cfg.recording.redactBodyFields,
+    }),
+    onDrop: (n) => m.recorderDropped.inc(n),
+    onWritten: (n) => m.recorderWritten.inc(n),
+    onQueueLength: (n) => m.recorderQueue.set(n),
+    onWriteError: (err, n) => {
+      m.recorderFailed.inc();
+      // One line per 10 s at most: a failing store must not flood the log.
+      const now = Date.now();
+      if (now - lastErrorLog > 10_000) {
+        lastErrorLog = now;
+        log.error({ err: (err as Error).message, dropped: n, code: 'PALISADE_ERR_STORE_WRITE' }, 'exchange records could not be written');
+      }
+    },
+  });
+}
+
+function adminDeps(
+  token: string,
+  core: Core,
+  getConfig: () => PalisadeConfig,
+  routes: () => unknown,
+  metrics: () => Promise<{ contentType: string; body: string }>,
+  reload: () => Promise<{ ok: boolean; error?: string; details?: readonly string[] }>,
+  extraHealth: () => Record<string, { ok: boolean; detail?: string }>,
+  onBlocksChanged: () => void,
+): AdminDeps {
+  const { store, blocklist } = core;
+  return {
+    token,
+    config: () => redactConfig(getConfig()),
+    routes,
+    metrics,
+    recentExchanges: (q) => store.recentExchanges(q),
+    getExchange: (id) => store.getExchange(id),
+    health: async () => ({ store: await store.health().catch((e: unknown) => ({ ok: false, detail: (e as Error).message })), ...extraHealth() }),
+    listBlocks: async () => (await store.listBlocks()).map((b) => ({ entry: b.entry, reason: b.reason, ...(b.expiresAt !== undefined ? { expiresAt: b.expiresAt } : {}) })),
+    addBlock: async (b) => {
+      const expiresAt = b.ttlMs !== undefined ? Date.now() + b.ttlMs : undefined;
+      await store.addBlock({ entry: b.entry, reason: b.reason, createdBy: 'admin-api', ...(expiresAt !== undefined ? { expiresAt } : {}) });
+      blocklist.add(b.entry, b.ttlMs);
+      onBlocksChanged();
+    },
+    removeBlock: async (entry) => {
+      const removed = await store.removeBlock(entry);
+      const local = blocklist.remove(entry);
+      onBlocksChanged();
+      return removed || local;
+    },
+    reload,
+  };
+}
+
+function describeReloadError(err: unknown): { ok: false; error: string; details?: readonly string[] } {
+  if (err instanceof PalisadeError) return { ok: false, error: `${err.code}: ${err.message}`, details: err.details };
+  return { ok: false, error: (err as Error).message };
+}
+
+async function startSingle(opts: ShieldHostOptions): Promise<RunningShield> {
+  const log = opts.logger;
+  let cfg = opts.config;
+  const core = await openCore(cfg, log, true);
+  const recorder = makeRecorder(cfg, core, log);
+  const gateway = new Gateway({ config: cfg, logger: log, metrics: core.metrics, recorder, blocklist: core.blocklist });
+  let gw: { url: string };
+  try {
+    gw = await gateway.listen();
+  } catch (err) {
+    await core.store.close();
+    throw err;
+  }
+
+  const apply = (next: PalisadeConfig, source: string) => {
+    gateway.reload(next);
+    cfg = next;
+    core.metrics.reloads.labels('applied').inc();
+    log.info({ source }, 'configuration reloaded');
+  };
+  const watcher = opts.configPath
+    ? watchConfig(opts.configPath, {
+        onReload: ({ config }) => {
+          try {
+            apply(config, 'file');
+          } catch (err) {
+            core.metrics.reloads.labels('rejected').inc();
+            log.error({ err: describeReloadError(err) }, 'configuration rejected; the previous one keeps serving');
+          }
+        },
+        onError: (err) => {
+          core.metrics.reloads.labels('rejected').inc();
+          log.error({ code: err.code, details: err.details }, `configuration rejected; the previous one keeps serving: ${err.message}`);
+        },
+      })
+    : undefined;
+  const reload = async () => {
+    if (!watcher) return { ok: false, error: 'no configuration file to reload' };
+    let failure: ReturnType<typeof describeReloadError> | undefined;
+    const onErr = (e: unknown) => (failure = describeReloadError(e));
+    try {
+      const changed = await watcher.reload();
+      if (failure) return failure;
+      return { ok: true, ...(changed ? {} : { error: 'unchanged' }) };
+    } catch (e) {
+      onErr(e);
+      return failure ?? { ok: false, error: 'reload failed' };
+    }
+  };
+
+  let admin: AdminServer | undefined;
+  let adminUrl: string | undefined;
+  if (cfg.admin.enabled) {
+    if (!opts.adminToken) throw new PalisadeError('PALISADE_ERR_ADMIN_TOKEN');
+    admin = new AdminServer(
+      adminDeps(
+        opts.adminToken,
+        core,
+        () => cfg,
+        () => gateway.describe(),
+        async () => ({ contentType: core.metrics.registry.contentType, body: await core.metrics.registry.metrics() }),
+        reload,
+        () => ({ gateway: { ok: true } }),
+        () => undefined,
+      ),
+      log,
+    );
+    adminUrl = (await admin.listen(cfg.admin.listen.host, cfg.admin.listen.port)).url;
+  }
+
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    watcher?.close();
+    for (const t of core.timers) clearInterval(t);
+    await gateway.close();
+    await recorder.close();
+    await admin?.close();
+    await core.store.close();
+  };
+  if (opts.handleSignals) installSignals(log, close, reload);
+  return { gatewayUrl: gw.url, ...(adminUrl ? { adminUrl } : {}), workers: 1, reload, close };
+}
+
+function installSignals(log: Logger, close: () => Promise<void>, reload: () => Promise<unknown>): void {
+  process.on('SIGHUP', () => {
+    log.info('SIGHUP: reloading configuration');
+    void reload();
+  });
+  const stop = (sig: string) => {
+    log.info(`${sig}: draining in-flight requests`);
+    close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+/**
+ * Cluster primary: owns the admin API, the configuration watcher and retention; forks gateway
+ * workers that share the listening port (node:cluster distributes connections).
+ */
+async function startPrimary(opts: ShieldHostOptions, n: number): Promise<RunningShield> {
+  const log = opts.logger;
+  let cfg = opts.config;
+  let text = '';
+  const core = await openCore(cfg, log, true);
+  const aggregator = new AggregatorRegistry();
+  const workers = new Set<Worker>();
+  let stopping = false;
+  let gatewayUrl = '';
+
+  const broadcast = (m: WorkerMessage) => {
+    for (const w of workers) if (w.isConnected()) w.send(m);
+  };
+  const fork = (): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const w = cluster.fork({ PALISADE_CLUSTER_WORKER: '1' });
+      workers.add(w);
+      w.on('message', (m: WorkerMessage) => {
+        if (m?.type === MSG_READY) resolve(m.url);
+      });
+      w.once('exit', (code) => {
+        workers.delete(w);
+        if (stopping) return;
+        log.error({ code, pid: w.process.pid }, 'gateway worker exited; starting another');
+        reject(new Error(`worker exited with code ${code}`));
+        setTimeout(() => void fork().catch(() => undefined), 1000).unref();
+      });
+    });
+  cluster.setupPrimary({ args: process.argv.slice(2) });
+  const urls = await Promise.all(Array.from({ length: n }, () => fork()));
+  gatewayUrl = urls[0] ?? '';
+
+  const watcher = opts.configPath
+    ? watchConfig(opts.configPath, {
+        onReload: (r) => {
+          cfg = r.config;
+          text = r.text;
+          core.metrics.reloads.labels('applied').inc();
+          broadcast({ type: MSG_RELOAD, text, path: opts.configPath! });
+          log.info('configuration reloaded; workers notified');
+        },
+        onError: (err) => {
+          core.metrics.reloads.labels('rejected').inc();
+          log.error({ code: err.code, details: err.details }, `configuration rejected; the previous one keeps serving: ${err.message}`);
+        },
+      })
+    : undefined;
+  const reload = async () => {
+    if (!watcher) return { ok: false, error: 'no configuration file to reload' };
+    try {
+      await watcher.reload();
+      return { ok: true };
+    } catch (e) {
+      return describeReloadError(e);
+    }
+  };
+
+  let admin: AdminServer | undefined;
+  let adminUrl: string | undefined;
+  if (cfg.admin.enabled) {
+    if (!opts.adminToken) throw new PalisadeError('PALISADE_ERR_ADMIN_TOKEN');
+    admin = new AdminServer(
+      adminDeps(
+        opts.adminToken,
+        core,
+        () => cfg,
+        () => ({ workers: workers.size }),
+        async () => {
+          const clusterMetrics = await aggregator.clusterMetrics();
+          const own = await core.metrics.registry.metrics();
+          return { contentType: aggregator.contentType, body: clusterMetrics + '\n' + own };
+        },
+        reload,
+        () => ({ gateway: { ok: workers.size > 0, detail: `${workers.size} workers` } }),
+        () => broadcast({ type: MSG_BLOCKS }),
+      ),
+      log,
+    );
+    adminUrl = (await admin.listen(cfg.admin.listen.host, cfg.admin.listen.port)).url;
+  }
+
+  const close = async () => {
+    if (stopping) return;
+    stopping = true;
+    watcher?.close();
+    for (const t of core.timers) clearInterval(t);
+    const exits = [...workers].map((w) => new Promise<void>((r) => w.once('exit', () => r())));
+    for (const w of workers) w.process.kill('SIGTERM');
+    await Promise.all(exits);
+    await admin?.close();
+    await core.store.close();
+  };
+  if (opts.handleSignals) installSignals(log, close, reload);
+  return { gatewayUrl, ...(adminUrl ? { adminUrl } : {}), workers: n, reload, close };
+}
+
+/** Body of a cluster worker process: gateway + recorder, configuration pushed by the primary. */
+export async function runShieldWorker(opts: { config: PalisadeConfig; configPath?: string; logger: Logger }): Promise<void> {
+  const log = opts.logger;
+  const cfg = opts.config;
+  const core = await openCore(cfg, log, false);
+  AggregatorRegistry.setRegistries([core.metrics.registry]);
+  const recorder = makeRecorder(cfg, core, log);
+  const gateway = new Gateway({ config: cfg, logger: log, metrics: core.metrics, recorder, blocklist: core.blocklist });
+  const { url } = await gateway.listen();
+  process.on('message', (m: WorkerMessage) => {
+    if (m?.type === MSG_RELOAD) {
+      try {
+        gateway.reload(parseConfig(m.text, m.path, { baseDir: dirnameOf(m.path) }));
+      } catch (err) {
+        log.error({ err: describeReloadError(err) }, 'worker could not apply the new configuration');
+      }
+    } else if (m?.type === MSG_BLOCKS) void core.syncBlocks();
+  });
+  process.send?.({ type: MSG_READY, url } satisfies WorkerMessage);
+  let closing = false;
+  const stop = () => {
+    if (closing) return;
+    closing = true;
+    void (async () => {
+      await gateway.close();
+      await recorder.close();
+      await core.store.close();
+      process.exit(0);
+    })();
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', () => undefined);
+  process.on('disconnect', stop);
+}
+
+function dirnameOf(p: string): string {
+  const i = p.lastIndexOf('/');
+  return i <= 0 ? '.' : p.slice(0, i);
+}

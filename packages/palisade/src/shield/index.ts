@@ -1,0 +1,12 @@
+// shield/: the inline protection — gateway, ordered pipeline, stages, admin API.
+export { Gateway } from './gateway.js';
+export type { GatewayOptions } from './gateway.js';
+export { startShield, runShieldWorker, workerCount } from './host.js';
+export type { ShieldHostOptions, RunningShield } from './host.js';
+export { AdminServer, tokenMatches } from './admin.js';
+export { GatewayMetrics } from './metrics.js';
+export { Recorder } from './recorder.js';
+export { createRedactor, REDACTED } from './redact.js';
+export { REQUEST_ORDER, RESPONSE_ORDER } from './pipeline.js';
+export { PROBLEM_TYPE_BASE, PROBLEM_CONTENT_TYPE } from './problem.js';
+export type { Stage, RequestContext, StageEnv, BodyInspector, ResponseHead } from './stage.js';

@@ -1,0 +1,153 @@
+// The ONLY place that orders Shield's stages. Stage order is a security property (DESIGN.md):
+// per-route configuration may switch a stage off or tune it, never reorder it.
+import type { StageSettings, Verdict } from '../core/index.js';
+import { CONTINUE } from '../core/index.js';
+import type { BodyInspector, RequestContext, ResponseHead, Stage, StageEnv, StageName } from './stage.js';
+import { stageFactories } from './stages/index.js';
+
+/**
+ * Request side, in order: connection (IP lists, dynamic blocks) → limits → route (methods) → CORS.
+ * Later stages slot in after CORS in this order: authenticate → rate limit → authorize → validate → WAF.
+ */
+export const REQUEST_ORDER = ['ipFilter', 'limits', 'methods', 'cors'] as const satisfies readonly StageName[];
+
+/**
+ * Response side, in order: error scrubbing (may replace the response) → CORS headers → security
+ * headers last, so that whatever is finally sent — upstream answer or Shield's own — carries them.
+ */
+export const RESPONSE_ORDER = ['errorScrubbing', 'cors', 'securityHeaders'] as const satisfies readonly StageName[];
+
+type Factory = (settings: never, env: StageEnv) => Stage | null;
+
+export interface RoutePipeline {
+  readonly request: readonly Stage[];
+  readonly body: readonly Stage[];
+  /** Response-head hooks in RESPONSE_ORDER. */
+  readonly response: readonly Stage[];
+  /** Names of the stages that are on, for the admin API and logs. */
+  readonly names: readonly string[];
+}
+
+export function compilePipeline(settings: StageSettings, env: StageEnv): RoutePipeline {
+  const built = new Map<StageName, Stage>();
+  const build = (name: StageName): Stage | null => {
+    if (built.has(name)) return built.get(name) ?? null;
+    const factory = stageFactories[name as keyof typeof stageFactories] as Factory | undefined;
+    if (!factory) return null;
+    const stage = factory(settings[name] as never, env);
+    if (stage) built.set(name, stage);
+    return stage;
+  };
+  const request: Stage[] = [];
+  const body: Stage[] = [];
+  for (const name of REQUEST_ORDER) {
+    const s = build(name);
+    if (!s) continue;
+    if (s.request) request.push(s);
+    if (s.requestBody) body.push(s);
+  }
+  const response: Stage[] = [];
+  for (const name of RESPONSE_ORDER) {
+    const s = build(name);
+    if (s?.responseHead) response.push(s);
+  }
+  return { request, body, response, names: [...built.keys()] };
+}
+
+function isPromise(v: Verdict | Promise<Verdict>): v is Promise<Verdict> {
+  return typeof (v as Promise<Verdict>).then === 'function';
+}
+
+function note(ctx: RequestContext, stage: Stage, v: Verdict): void {
+  if (v.kind === 'continue') return;
+  ctx.outcomes.push({ stage: stage.name, outcome: v.kind, ...(v.kind === 'deny' ? { code: v.code } : {}) });
+}
+
+/**
+ * Runs the request stages in order and stops at the first verdict that is not `continue`.
+ * Stays synchronous while every stage is, so the common path allocates no promise.
+ */
+export function runRequestStages(p: RoutePipeline, ctx: RequestContext): Verdict | Promise<Verdict> {
+  const stages = p.request;
+  for (let i = 0; i < stages.length; i++) {
+    const stage = stages[i]!;
+    const v = stage.request!(ctx);
+    if (isPromise(v)) return continueAsync(stages, i, v, ctx);
+    if (v.kind !== 'continue') {
+      note(ctx, stage, v);
+      return v;
+    }
+  }
+  return CONTINUE;
+}
+
+async function continueAsync(
+  stages: readonly Stage[],
+  index: number,
+  pending: Promise<Verdict>,
+  ctx: RequestContext,
+): Promise<Verdict> {
+  let v = await pending;
+  for (let i = index; ; ) {
+    if (v.kind !== 'continue') {
+      note(ctx, stages[i]!, v);
+      return v;
+    }
+    i++;
+    if (i >= stages.length) return CONTINUE;
+    v = await stages[i]!.request!(ctx);
+  }
+}
+
+/** Body inspectors of the stages that want to see this request's body. */
+export function bodyInspectors(p: RoutePipeline, ctx: RequestContext): BodyInspector[] | undefined {
+  let out: BodyInspector[] | undefined;
+  for (const s of p.body) {
+    const ins = s.requestBody!(ctx);
+    if (ins) (out ??= []).push(ins);
+  }
+  return out;
+}
+
+/**
+ * Runs the response-head hooks. Returns the stages that asked to see the body (only for upstream
+ * responses: Shield's own responses are never re-inspected).
+ */
+export function runResponseHead(
+  p: RoutePipeline,
+  ctx: RequestContext,
+  head: ResponseHead,
+  fromUpstream: boolean,
+): Stage[] | undefined {
+  let buffer: Stage[] | undefined;
+  for (const s of p.response) {
+    const r = s.responseHead!(ctx, head);
+    if (r === 'buffer' && fromUpstream && s.responseBody) (buffer ??= []).push(s);
+  }
+  return buffer;
+}
+
+/** With a buffered upstream body: the first stage that returns a verdict replaces the response. */
+export function runResponseBody(
+  stages: readonly Stage[],
+  ctx: RequestContext,
+  head: ResponseHead,
+  body: Buffer,
+  truncated: boolean,
+): Verdict | undefined {
+  for (const s of stages) {
+    const v = s.responseBody!(ctx, head, body, truncated);
+    if (v && v.kind !== 'continue') {
+      ctx.outcomes.push({ stage: s.name, outcome: 'modify', ...(v.kind === 'deny' ? { code: v.code } : {}) });
+      return v;
+    }
+  }
+  return undefined;
+}
+
+/** The most any buffering stage wants to see. */
+export function maxBuffer(stages: readonly Stage[]): number {
+  let m = 0;
+  for (const s of stages) m = Math.max(m, s.maxBufferBytes ?? 64 * 1024);
+  return m;
+}

@@ -1,0 +1,53 @@
+// RFC 9457 problem details for every response Shield generates itself.
+// The `type` is stable per reason code so clients and dashboards can key on it; `detail` never
+// carries internal information, and `requestId` lets an operator find the log line.
+import { STATUS_CODES } from 'node:http';
+
+export const PROBLEM_TYPE_BASE = 'urn:palisade:problem:';
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  instance?: string;
+  requestId: string;
+}
+
+const TITLES: Record<string, string> = {
+  'ip-denied': 'Address denied',
+  'ip-not-allowed': 'Address not allowed',
+  'ip-blocked': 'Address blocked',
+  'uri-too-long': 'Request target too long',
+  'headers-too-large': 'Request headers too large',
+  'body-too-large': 'Request body too large',
+  'json-too-deep': 'JSON body nested too deeply',
+  'json-too-many-keys': 'JSON body has too many keys',
+  'method-not-allowed': 'Method not allowed',
+  'cors-origin-denied': 'CORS origin not allowed',
+  'cors-preflight-denied': 'CORS preflight denied',
+  'no-route': 'No route',
+  'upstream-unavailable': 'Upstream unavailable',
+  'upstream-timeout': 'Upstream timeout',
+  'upstream-error': 'Upstream error',
+  'request-timeout': 'Request timeout',
+  'bad-request': 'Bad request',
+  'internal-error': 'Internal error',
+  'shutting-down': 'Service shutting down',
+};
+
+export function problemTitle(code: string, status: number): string {
+  return TITLES[code] ?? STATUS_CODES[status] ?? 'Error';
+}
+
+export function problemBody(code: string, status: number, requestId: string, detail?: string): string {
+  const p: Problem = {
+    type: PROBLEM_TYPE_BASE + code,
+    title: problemTitle(code, status),
+    status,
+    ...(detail !== undefined ? { detail } : {}),
+    requestId,
+  };
+  return JSON.stringify(p);
+}
