@@ -49,7 +49,7 @@ export default tseslint.config(
   {
     languageOptions: { globals: { ...globals.node }, ecmaVersion: 2023, sourceType: 'module' },
     plugins: { 'import-x': importX },
-    settings: { 'import-x/resolver': { typescript: { project: ['packages/*/tsconfig.json', 'demo/tsconfig.json', 'test/tsconfig.json', 'bench/tsconfig.json'] }, node: true } },
+    settings: { 'import-x/resolver': { typescript: { noWarnOnMultipleProjects: true, project: ['packages/*/tsconfig.json', 'demo/tsconfig.json', 'test/tsconfig.json', 'bench/tsconfig.json'] }, node: true } },
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
