@@ -53,6 +53,14 @@ export const ERROR_CODES = {
     title: 'The admin API has no usable token.',
     fix: 'Set admin.token (at least 32 characters) or PALISADE_ADMIN_TOKEN, or let `palisade start` generate one into .palisade/admin-token.',
   },
+  PALISADE_ERR_STORE_READ: {
+    title: 'Reading from the store failed.',
+    fix: 'Read the database error given; for PostgreSQL check the connection, for SQLite check the file with `sqlite3 <path> "PRAGMA integrity_check"`.',
+  },
+  PALISADE_ERR_CONFIG_WATCH: {
+    title: 'The configuration file could not be watched for changes.',
+    fix: 'Check that the directory of the configuration file exists and is readable; on Linux raise fs.inotify.max_user_watches if the limit is reached. Meanwhile send SIGHUP to reload by hand.',
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

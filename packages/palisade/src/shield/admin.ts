@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { Exchange } from '../core/index.js';
 import { PalisadeError } from '../core/index.js';
 import { problemBody, PROBLEM_CONTENT_TYPE } from './problem.js';
-import { parseIp } from './stages/index.js';
+import { normalizeCidr } from './stages/index.js';
 
 export interface ExchangeQuery {
   limit?: number;
@@ -154,12 +154,7 @@ export class AdminServer {
 }
 
 function validEntry(entry: string): boolean {
-  const slash = entry.indexOf('/');
-  const ip = parseIp(slash < 0 ? entry : entry.slice(0, slash));
-  if (!ip) return false;
-  if (slash < 0) return true;
-  const bits = Number(entry.slice(slash + 1));
-  return Number.isInteger(bits) && bits >= 0 && bits <= (ip.v === 4 ? 32 : 128);
+  return normalizeCidr(entry) !== null;
 }
 
 function parseExchangeQuery(p: URLSearchParams): ExchangeQuery | string {

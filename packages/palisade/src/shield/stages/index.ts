@@ -1,0 +1,32 @@
+// The Shield stages, keyed by their configuration name. Order is not expressed here on purpose:
+// pipeline.ts is the only place that orders stages.
+import { createCorsStage } from './cors.js';
+import { createErrorScrubbingStage } from './error-scrubbing.js';
+import { createIpFilterStage } from './ip-filter.js';
+import { createLimitsStage } from './limits.js';
+import { createMethodsStage } from './methods.js';
+import { createSecurityHeadersStage } from './security-headers.js';
+
+export const stageFactories = {
+  ipFilter: createIpFilterStage,
+  limits: createLimitsStage,
+  methods: createMethodsStage,
+  cors: createCorsStage,
+  securityHeaders: createSecurityHeadersStage,
+  errorScrubbing: createErrorScrubbingStage,
+} as const;
+
+export {
+  createCorsStage,
+  createErrorScrubbingStage,
+  createIpFilterStage,
+  createLimitsStage,
+  createMethodsStage,
+  createSecurityHeadersStage,
+};
+export { stripUpstreamCors } from './cors.js';
+export { MemoryBlocklist } from '../blocklist.js';
+export type { BlocklistChange, BlocklistEntry, MemoryBlocklistOptions } from '../blocklist.js';
+export { IpMatcher, parseIp, normalizeIp, parseCidr, normalizeCidr } from '../ip.js';
+export type { Cidr } from '../ip.js';
+export { resolveClientIp } from '../client-ip.js';
