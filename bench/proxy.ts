@@ -5,6 +5,7 @@
 //
 //   BENCH_SECONDS=10 BENCH_CONNECTIONS=64 BENCH_PATH=/api/health npm run bench:proxy
 //   BENCH_CPU_PROF=1 npm run bench:proxy    # also writes a V8 CPU profile of each Palisade run
+//   BENCH_UPSTREAM=static npm run bench:proxy   # a fixed tiny upstream instead of the demo API
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEMO_MAIN, PALISADE_BIN, cpus, fmt, freePort, has, runWrk, startPinned, table, tmp, waitForPort } from './lib.js';
@@ -126,7 +127,8 @@ async function main(): Promise<void> {
   const dir = tmp('palisade-bench-');
   const { sut, load } = cpus();
   const upstreamPort = await freePort();
-  const upstream = startPinned(load, process.execPath, [DEMO_MAIN], { PALISADE_DEMO_PORT: String(upstreamPort), NODE_ENV: 'production' });
+  const upstreamMain = process.env.BENCH_UPSTREAM === 'static' ? join(import.meta.dirname ?? '.', 'static-upstream.js') : DEMO_MAIN;
+  const upstream = startPinned(load, process.execPath, [upstreamMain], { PALISADE_DEMO_PORT: String(upstreamPort), NODE_ENV: 'production' });
   await waitForPort(upstreamPort, 20_000, upstream.child);
   const path = await pickPath(upstreamPort);
   process.stdout.write(

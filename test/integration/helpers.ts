@@ -12,7 +12,7 @@ import { pino } from 'pino';
 import { parseConfig, startShield } from 'palisade';
 import type { PalisadeConfig, RunningShield } from 'palisade';
 
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const CLI = join(ROOT, 'packages/palisade/dist/cli/main.js');
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdefghijklmnop';
 

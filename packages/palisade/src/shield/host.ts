@@ -368,6 +368,8 @@ export async function runShieldWorker(opts: { config: PalisadeConfig; configPath
   const log = opts.logger;
   const cfg = opts.config;
   const core = await openCore(cfg, log, false);
+  // Constructing one installs prom-client's worker-side listener that answers the primary.
+  new AggregatorRegistry();
   AggregatorRegistry.setRegistries([core.metrics.registry]);
   const recorder = makeRecorder(cfg, core, log);
   const gateway = new Gateway({ config: cfg, logger: log, metrics: core.metrics, recorder, blocklist: core.blocklist });
