@@ -235,22 +235,26 @@ async function runStart(v: Record<string, string | boolean | undefined>, isStart
   const lines = ['', `Palisade ${VERSION} is running`, ''];
   if (demo) lines.push(`  demo API (direct, unprotected)   ${demo.url}`);
   lines.push(`  Shield gateway                   ${running.gatewayUrl}${running.workers > 1 ? `  (${running.workers} workers)` : ''}`);
-  if (running.adminUrl) lines.push(`  admin API                        ${running.adminUrl}   (token in ${adminToken?.source})`);
+  if (running.adminUrl) lines.push(`  admin API                        ${running.adminUrl}   (token in ${adminToken?.file ?? adminToken?.source})`);
   lines.push(`  configuration                    ${configPath}`, `  store                            ${config.store.driver === 'sqlite' ? resolve(config.store.path) : 'postgres'}`, '');
   if (demo) {
+    const g = running.gatewayUrl;
+    const d = demo.url;
     lines.push(
       'Try it:',
-      `  curl -i ${running.gatewayUrl}/api/v2/products                 # through Shield: security headers, request id`,
-      `  curl -i -X TRACE ${demo.url}/api/v2/products          # the demo answers TRACE directly...`,
-      `  curl -i -X TRACE ${running.gatewayUrl}/api/v2/products         # ...Shield refuses it (405 problem+json)`,
-      `  curl -s "${demo.url}/api/v2/products/search?q='"          # a leaky SQL error straight from the demo...`,
-      `  curl -s "${running.gatewayUrl}/api/v2/products/search?q='"         # ...scrubbed by Shield, with a request id`,
+      `  curl -i ${g}/api/v2/products?limit=2             # through Shield: security headers, request id`,
+      `  curl -i -X TRACE ${d}/api/health              # the demo answers TRACE, echoing your headers...`,
+      `  curl -i -X TRACE ${g}/api/health              # ...Shield refuses it: 405 problem+json`,
+      `  curl -s "${d}/api/v2/products/search?q='"     # the demo leaks an SQL error and a stack trace...`,
+      `  curl -s "${g}/api/v2/products/search?q='"     # ...Shield scrubs it and gives a request id`,
+      '  (demo/VULNERABILITIES.md lists every weakness of the demo)',
     );
   }
   if (running.adminUrl) {
+    const token = adminToken?.file ? `$(cat ${adminToken.file})` : '$PALISADE_ADMIN_TOKEN';
     lines.push(
-      `  curl -s -H "Authorization: Bearer $(cat ${adminToken?.source === 'file' ? adminToken.file : '<token>'})" ${running.adminUrl}/exchanges?limit=5`,
-      `  curl -s -H "Authorization: Bearer $(cat ${adminToken?.source === 'file' ? adminToken.file : '<token>'})" ${running.adminUrl}/metrics`,
+      `  curl -s -H "Authorization: Bearer ${token}" "${running.adminUrl}/exchanges?limit=5"   # recorded, redacted`,
+      `  curl -s -H "Authorization: Bearer ${token}" ${running.adminUrl}/metrics             # Prometheus`,
     );
   }
   lines.push('', 'Ctrl-C stops gracefully; SIGHUP or editing the file reloads the configuration.', '');

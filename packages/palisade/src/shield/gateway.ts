@@ -391,6 +391,8 @@ export class Gateway {
     state.status = head.status;
     state.responseHeaders = head.headers;
     state.responseBytes = Buffer.byteLength(body);
+    // The record shows what the client got; a replaced upstream body is in the log, not the store.
+    state.resSample = undefined;
     res.writeHead(head.status, head.headers as http.OutgoingHttpHeaders);
     res.end(ctx.method === 'HEAD' ? undefined : body);
   }
