@@ -128,6 +128,10 @@ apis: [{ name: up, upstream: ${up.url} }]
       assert.equal(r.body, 'secure');
       assert.match(String(r.headers['strict-transport-security']), /max-age=\d+/);
       await assert.rejects(httpRequest(`${shield.gatewayUrl}/x`), /self[- ]signed|certificate/i);
+      assert.ok(shield.redirectUrl, 'the redirect listener runs');
+      const redirect = await httpRequest(`${shield.redirectUrl}/x?y=1`, { headers: { host: 'localhost' } });
+      assert.equal(redirect.status, 308);
+      assert.equal(redirect.headers.location, `https://localhost:${new URL(shield.gatewayUrl).port}/x?y=1`);
     } finally {
       await shield.close();
       await up.close();

@@ -29,6 +29,8 @@ export interface ShieldHostOptions {
 
 export interface RunningShield {
   gatewayUrl: string;
+  /** The plain-HTTP listener that redirects to HTTPS, when configured. */
+  redirectUrl?: string;
   adminUrl?: string;
   workers: number;
   reload(): Promise<{ ok: boolean; error?: string; details?: readonly string[] }>;
@@ -165,7 +167,7 @@ async function startSingle(opts: ShieldHostOptions): Promise<RunningShield> {
   const core = await openCore(cfg, log, true);
   const recorder = makeRecorder(cfg, core, log);
   const gateway = new Gateway({ config: cfg, logger: log, metrics: core.metrics, recorder, blocklist: core.blocklist });
-  let gw: { url: string };
+  let gw: { url: string; redirectPort?: number };
   try {
     gw = await gateway.listen();
   } catch (err) {
@@ -241,7 +243,8 @@ async function startSingle(opts: ShieldHostOptions): Promise<RunningShield> {
     await core.store.close();
   };
   if (opts.handleSignals) installSignals(log, close, reload);
-  return { gatewayUrl: gw.url, ...(adminUrl ? { adminUrl } : {}), workers: 1, reload, close };
+  const redirectUrl = gw.redirectPort !== undefined ? `http://${hostForUrl(cfg.gateway.listen.host)}:${gw.redirectPort}` : undefined;
+  return { gatewayUrl: gw.url, ...(redirectUrl ? { redirectUrl } : {}), ...(adminUrl ? { adminUrl } : {}), workers: 1, reload, close };
 }
 
 function installSignals(log: Logger, close: () => Promise<void>, reload: () => Promise<unknown>): void {
@@ -398,6 +401,10 @@ export async function runShieldWorker(opts: { config: PalisadeConfig; configPath
   process.on('SIGTERM', stop);
   process.on('SIGINT', () => undefined);
   process.on('disconnect', stop);
+}
+
+function hostForUrl(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
 }
 
 function dirnameOf(p: string): string {
