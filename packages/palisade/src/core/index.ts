@@ -3,3 +3,4 @@ export * from './model.js';
 export * from './errors.js';
 export * from './config/index.js';
 export * from './store.js';
+export * from './id.js';

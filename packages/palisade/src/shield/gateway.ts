@@ -4,7 +4,6 @@
 import http from 'node:http';
 import https from 'node:https';
 import { readFileSync } from 'node:fs';
-import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,7 +12,7 @@ import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
 import type { Logger } from 'pino';
 import type { PalisadeConfig, StageSettings, Verdict } from '../core/index.js';
-import { PalisadeError, mergeStageSettings } from '../core/index.js';
+import { PalisadeError, mergeStageSettings, uuidv7 } from '../core/index.js';
 import type { HeaderMap, RequestContext, ResponseHead, Stage, StageEnv } from './stage.js';
 import { bodyInspectors, compilePipeline, maxBuffer, runRequestStages, runResponseBody, runResponseHead } from './pipeline.js';
 import type { RoutePipeline } from './pipeline.js';
@@ -224,7 +223,7 @@ export class Gateway {
       if (!socket.writable) return socket.destroy();
       const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
       const code = status === 431 ? 'headers-too-large' : status === 408 ? 'request-timeout' : 'bad-request';
-      const body = problemBody(code, status, randomUUID());
+      const body = problemBody(code, status, uuidv7());
       socket.end(
         `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: ${PROBLEM_CONTENT_TYPE}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
       );
@@ -280,7 +279,7 @@ export class Gateway {
     const peerIp = normalizeIp(req.socket.remoteAddress ?? '');
     const clientIp = rt.trusted ? resolveClientIp(peerIp, req.headers, rt.trusted) : peerIp;
     const incomingId = rt.trustRequestId && rt.trusted?.matches(peerIp) ? req.headers[rt.requestIdHeader] : undefined;
-    const requestId = typeof incomingId === 'string' && /^[\w.:-]{1,128}$/.test(incomingId) ? incomingId : randomUUID();
+    const requestId = typeof incomingId === 'string' && /^[\w.:-]{1,128}$/.test(incomingId) ? incomingId : uuidv7(startedAt);
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const rawPath = q < 0 ? url : url.slice(0, q);
