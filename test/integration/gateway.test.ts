@@ -94,6 +94,12 @@ routes:
     assert.match(r, /"url":"\/base\/x"/);
   });
 
+  test('protocol upgrades are refused with 501 problem+json', async () => {
+    const r = await rawRequest(Number(new URL(shield.gatewayUrl).port), 'GET /svc/ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n');
+    assert.match(r, /^HTTP\/1\.1 501/);
+    assert.match(r, /urn:palisade:problem:upgrade-not-supported/);
+  });
+
   test('TRACE is refused by default with 405 and an Allow header', async () => {
     const r = await httpRequest(`${shield.gatewayUrl}/svc/x`, { method: 'TRACE' });
     assert.equal(r.status, 405);

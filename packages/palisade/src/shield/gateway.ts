@@ -228,6 +228,11 @@ export class Gateway {
         `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: ${PROBLEM_CONTENT_TYPE}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
       );
     });
+    // Protocol upgrades (WebSocket) are not proxied yet: refuse them explicitly rather than hang up.
+    this.server.on('upgrade', (_req: IncomingMessage, socket: Socket) => {
+      const body = problemBody('upgrade-not-supported', 501, uuidv7(), 'Protocol upgrades are not supported by this gateway.');
+      socket.end(`HTTP/1.1 501 Not Implemented\r\ncontent-type: ${PROBLEM_CONTENT_TYPE}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+    });
     const port = await listenOn(this.server, g.listen.host, g.listen.port);
     let redirectPort: number | undefined;
     if (g.tls?.redirectHttpPort !== undefined) {

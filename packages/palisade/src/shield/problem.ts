@@ -35,6 +35,7 @@ const TITLES: Record<string, string> = {
   'bad-request': 'Bad request',
   'internal-error': 'Internal error',
   'shutting-down': 'Service shutting down',
+  'upgrade-not-supported': 'Protocol upgrade not supported',
 };
 
 export function problemTitle(code: string, status: number): string {
