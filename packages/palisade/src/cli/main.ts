@@ -111,7 +111,7 @@ function mainHelp(): string {
     ...Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(18)} ${c.summary}`),
     '',
     'Environment variables override the configuration file:',
-    ...ENV_OVERRIDES.map((e) => `  ${e.name.padEnd(24)} ${e.path}`),
+    ...ENV_OVERRIDES.map((e) => `  ${e.name.padEnd(24)} ${e.option}`),
     '',
     'Run `palisade <command> --help` for a command\'s options.',
   ];
