@@ -37,7 +37,7 @@ export interface AdminDeps {
   listBlocks(): Promise<BlockEntry[]>;
   addBlock(b: { entry: string; reason: string; ttlMs?: number }): Promise<void>;
   removeBlock(entry: string): Promise<boolean>;
-  reload(): Promise<{ ok: boolean; error?: string; details?: readonly string[] }>;
+  reload(): Promise<{ ok: boolean; changed?: boolean; error?: string; details?: readonly string[] }>;
 }
 
 const MAX_BODY = 16 * 1024;

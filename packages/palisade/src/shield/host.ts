@@ -7,6 +7,7 @@ import { AggregatorRegistry } from 'prom-client';
 import type { Logger } from 'pino';
 import type { PalisadeConfig, Store } from '../core/index.js';
 import { PalisadeError, parseConfig, redactConfig, watchConfig } from '../core/index.js';
+import type { ConfigWatcher } from '../core/index.js';
 import { openStore } from '../store/index.js';
 import { Gateway } from './gateway.js';
 import { GatewayMetrics } from './metrics.js';
@@ -33,7 +34,7 @@ export interface RunningShield {
   redirectUrl?: string;
   adminUrl?: string;
   workers: number;
-  reload(): Promise<{ ok: boolean; error?: string; details?: readonly string[] }>;
+  reload(): Promise<{ ok: boolean; changed?: boolean; error?: string; details?: readonly string[] }>;
   close(): Promise<void>;
 }
 
@@ -156,9 +157,18 @@ function adminDeps(
   };
 }
 
-function describeReloadError(err: unknown): { ok: false; error: string; details?: readonly string[] } {
+type ReloadOutcome = { ok: boolean; changed?: boolean; error?: string; details?: readonly string[] };
+
+function describeReloadError(err: unknown): ReloadOutcome {
   if (err instanceof PalisadeError) return { ok: false, error: `${err.code}: ${err.message}`, details: err.details };
   return { ok: false, error: (err as Error).message };
+}
+
+async function reloadWith(watcher: ConfigWatcher | undefined): Promise<ReloadOutcome> {
+  if (!watcher) return { ok: false, error: 'no configuration file to reload' };
+  const r = await watcher.reload();
+  if (r.status === 'rejected') return describeReloadError(r.error);
+  return { ok: true, changed: r.status === 'applied' };
 }
 
 async function startSingle(opts: ShieldHostOptions): Promise<RunningShield> {
@@ -175,21 +185,14 @@ async function startSingle(opts: ShieldHostOptions): Promise<RunningShield> {
     throw err;
   }
 
-  const apply = (next: PalisadeConfig, source: string) => {
-    gateway.reload(next);
-    cfg = next;
-    core.metrics.reloads.labels('applied').inc();
-    log.info({ source }, 'configuration reloaded');
-  };
   const watcher = opts.configPath
     ? watchConfig(opts.configPath, {
         onReload: ({ config }) => {
-          try {
-            apply(config, 'file');
-          } catch (err) {
-            core.metrics.reloads.labels('rejected').inc();
-            log.error({ err: describeReloadError(err) }, 'configuration rejected; the previous one keeps serving');
-          }
+          // Throwing rejects the new configuration; the watcher reports it through onError.
+          gateway.reload(config);
+          cfg = config;
+          core.metrics.reloads.labels('applied').inc();
+          log.info('configuration reloaded');
         },
         onError: (err) => {
           core.metrics.reloads.labels('rejected').inc();
@@ -197,19 +200,7 @@ async function startSingle(opts: ShieldHostOptions): Promise<RunningShield> {
         },
       })
     : undefined;
-  const reload = async () => {
-    if (!watcher) return { ok: false, error: 'no configuration file to reload' };
-    let failure: ReturnType<typeof describeReloadError> | undefined;
-    const onErr = (e: unknown) => (failure = describeReloadError(e));
-    try {
-      const changed = await watcher.reload();
-      if (failure) return failure;
-      return { ok: true, ...(changed ? {} : { error: 'unchanged' }) };
-    } catch (e) {
-      onErr(e);
-      return failure ?? { ok: false, error: 'reload failed' };
-    }
-  };
+  const reload = () => reloadWith(watcher);
 
   let admin: AdminServer | undefined;
   let adminUrl: string | undefined;
@@ -317,15 +308,7 @@ async function startPrimary(opts: ShieldHostOptions, n: number): Promise<Running
         },
       })
     : undefined;
-  const reload = async () => {
-    if (!watcher) return { ok: false, error: 'no configuration file to reload' };
-    try {
-      await watcher.reload();
-      return { ok: true };
-    } catch (e) {
-      return describeReloadError(e);
-    }
-  };
+  const reload = () => reloadWith(watcher);
 
   let admin: AdminServer | undefined;
   let adminUrl: string | undefined;

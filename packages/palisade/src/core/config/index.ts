@@ -1,1 +1,9 @@
+// Configuration: the schema of palisade.yaml, its loader, reload, redaction and reference docs.
 export * from './schema.js';
+export { parseConfig, loadConfigFile, type ParseOptions, type LoadedConfig } from './load.js';
+export { ENV_OVERRIDES, type EnvOverride } from './env.js';
+export { mergeStageSettings } from './merge.js';
+export { redactConfig, REDACTED } from './redact.js';
+export { configJsonSchema, CONFIG_SCHEMA_ID } from './json-schema.js';
+export { watchConfig, type WatchOptions, type ConfigWatcher } from './watch.js';
+export { renderConfigurationDoc, renderErrorsDoc } from './docs.js';

@@ -141,7 +141,8 @@ const duration = z
 
 export const ApiSchema = z
   .strictObject({
-    name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, 'letters, digits, - and _').describe('Unique API name, used in routes, records and findings.'),
+    // Spelled out rather than /i: JSON Schema patterns carry no flags, and editors must agree with zod.
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'a name of letters, digits, - and _ (starting with a letter or digit)').describe('Unique API name, used in routes, records and findings.'),
     upstream: z.url({ protocol: /^https?$/ }).describe('Base URL of the API behind Palisade (http or https).'),
     openapi: z.string().optional().describe('Path (relative to the config file) or URL of the API\'s OpenAPI document.'),
     versions: z
@@ -149,7 +150,10 @@ export const ApiSchema = z
         z.strictObject({
           name: z.string().describe('Version name, e.g. v1.'),
           state: z.enum(['active', 'deprecated', 'retired']).default('active').describe('Lifecycle state.'),
-          sunset: z.string().optional().describe('RFC 3339 date after which a deprecated version is retired.'),
+          sunset: z
+            .union([z.iso.date(), z.iso.datetime({ offset: true })])
+            .optional()
+            .describe('RFC 3339 date (2026-06-30) or date-time after which a deprecated version is retired; sent in the Sunset header.'),
           successor: z.string().optional().describe('URL of the version replacing this one.'),
         }),
       )
@@ -172,7 +176,7 @@ export const RouteSchema = z
   .strictObject({
     api: z.string().describe('Name of the API this route forwards to.'),
     host: z.string().optional().describe('Host header to match (without port); absent matches any host. `*.example.com` matches subdomains.'),
-    pathPrefix: z.string().startsWith('/', 'must start with /').default('/').describe('Path prefix to match; the longest matching prefix wins.'),
+    pathPrefix: z.string().startsWith('/', 'a path starting with /').default('/').describe('Path prefix to match; the longest matching prefix wins.'),
     stripPrefix: z.boolean().default(false).describe('Remove the prefix before forwarding.'),
     stages: StageOverridesSchema.optional(),
   })
@@ -230,14 +234,15 @@ export const ConfigSchema = z
             maxExchanges: z.int().min(1000).default(1_000_000).describe('At most this many exchanges are kept; the oldest go first.'),
             intervalMs: duration.default(10 * 60 * 1000).describe('How often retention runs.'),
           })
-          .prefault({}),
+          .prefault({})
+          .describe('How long recorded exchanges are kept.'),
       })
       .prefault({})
       .describe('Where Palisade keeps exchanges, findings and state.'),
     recording: z
       .strictObject({
         queueSize: z.int().min(1).max(1_000_000).default(10000).describe('Exchanges waiting to be written; beyond this they are dropped and counted.'),
-        batchSize: z.int().min(1).max(10000).default(500).describe('Exchanges written per store transaction.'),
+        batchSize: z.int().min(1).max(10000).default(100).describe('Exchanges written per store transaction.'),
         flushIntervalMs: duration.default(250).describe('Longest wait before a partial batch is written.'),
         bodySampleBytes: z.int().min(0).max(64 * 1024).default(0).describe('Bytes of request/response bodies kept as samples (after redaction); 0 keeps none.'),
         redactHeaders: z
