@@ -5,20 +5,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Exchange } from '../core/index.js';
+import type { Exchange, ExchangeQuery } from '../core/index.js';
 import { PalisadeError } from '../core/index.js';
 import { problemBody, PROBLEM_CONTENT_TYPE } from './problem.js';
 import { normalizeCidr } from './stages/index.js';
-
-export interface ExchangeQuery {
-  limit?: number;
-  api?: string;
-  route?: string;
-  status?: number;
-  clientIp?: string;
-  blocked?: boolean;
-  before?: number;
-}
 
 export interface BlockEntry {
   entry: string;
@@ -171,7 +161,7 @@ function parseExchangeQuery(p: URLSearchParams): ExchangeQuery | string {
     if (typeof v === 'string') return v;
     if (v !== undefined) q[name] = v;
   }
-  for (const name of ['api', 'route', 'clientIp'] as const) {
+  for (const name of ['api', 'route', 'clientIp', 'beforeId'] as const) {
     const v = p.get(name);
     if (v !== null) q[name] = v.slice(0, 256);
   }

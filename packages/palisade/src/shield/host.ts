@@ -164,6 +164,26 @@ function describeReloadError(err: unknown): ReloadOutcome {
   return { ok: false, error: (err as Error).message };
 }
 
+/** Watches the configuration file; `apply` runs for each valid change, and may throw to reject it. */
+function watchAndApply(
+  path: string | undefined,
+  core: Core,
+  log: Logger,
+  apply: (r: { config: PalisadeConfig; text: string }) => void,
+): ConfigWatcher | undefined {
+  if (!path) return undefined;
+  return watchConfig(path, {
+    onReload: (r) => {
+      apply(r);
+      core.metrics.reloads.labels('applied').inc();
+    },
+    onError: (err) => {
+      core.metrics.reloads.labels('rejected').inc();
+      log.error({ code: err.code, details: err.details }, `configuration rejected; the previous one keeps serving: ${err.message}`);
+    },
+  });
+}
+
 async function reloadWith(watcher: ConfigWatcher | undefined): Promise<ReloadOutcome> {
   if (!watcher) return { ok: false, error: 'no configuration file to reload' };
   const r = await watcher.reload();
@@ -185,21 +205,12 @@ async function startSingle(opts: ShieldHostOptions): Promise<RunningShield> {
     throw err;
   }
 
-  const watcher = opts.configPath
-    ? watchConfig(opts.configPath, {
-        onReload: ({ config }) => {
-          // Throwing rejects the new configuration; the watcher reports it through onError.
-          gateway.reload(config);
-          cfg = config;
-          core.metrics.reloads.labels('applied').inc();
-          log.info('configuration reloaded');
-        },
-        onError: (err) => {
-          core.metrics.reloads.labels('rejected').inc();
-          log.error({ code: err.code, details: err.details }, `configuration rejected; the previous one keeps serving: ${err.message}`);
-        },
-      })
-    : undefined;
+  const watcher = watchAndApply(opts.configPath, core, log, ({ config }) => {
+    // Throwing rejects the new configuration; the watcher reports it through onError.
+    gateway.reload(config);
+    cfg = config;
+    log.info('configuration reloaded');
+  });
   const reload = () => reloadWith(watcher);
 
   let admin: AdminServer | undefined;
@@ -264,7 +275,6 @@ function installSignals(log: Logger, close: () => Promise<void>, reload: () => P
 async function startPrimary(opts: ShieldHostOptions, n: number): Promise<RunningShield> {
   const log = opts.logger;
   let cfg = opts.config;
-  let text = '';
   const core = await openCore(cfg, log, true);
   const aggregator = new AggregatorRegistry();
   const workers = new Set<Worker>();
@@ -293,21 +303,12 @@ async function startPrimary(opts: ShieldHostOptions, n: number): Promise<Running
   const urls = await Promise.all(Array.from({ length: n }, () => fork()));
   gatewayUrl = urls[0] ?? '';
 
-  const watcher = opts.configPath
-    ? watchConfig(opts.configPath, {
-        onReload: (r) => {
-          cfg = r.config;
-          text = r.text;
-          core.metrics.reloads.labels('applied').inc();
-          broadcast({ type: MSG_RELOAD, text, path: opts.configPath! });
-          log.info('configuration reloaded; workers notified');
-        },
-        onError: (err) => {
-          core.metrics.reloads.labels('rejected').inc();
-          log.error({ code: err.code, details: err.details }, `configuration rejected; the previous one keeps serving: ${err.message}`);
-        },
-      })
-    : undefined;
+  const configPath = opts.configPath;
+  const watcher = watchAndApply(configPath, core, log, (r) => {
+    cfg = r.config;
+    broadcast({ type: MSG_RELOAD, text: r.text, path: configPath! });
+    log.info('configuration reloaded; workers notified');
+  });
   const reload = () => reloadWith(watcher);
 
   let admin: AdminServer | undefined;
