@@ -10,3 +10,7 @@ export { createRedactor, REDACTED } from './redact.js';
 export { REQUEST_ORDER, RESPONSE_ORDER } from './pipeline.js';
 export { PROBLEM_TYPE_BASE, PROBLEM_CONTENT_TYPE } from './problem.js';
 export type { Stage, RequestContext, StageEnv, BodyInspector, ResponseHead } from './stage.js';
+export { safeFetch, SafeFetchError } from './safe-fetch.js';
+export type { SafeFetchOptions, SafeResponse, SafeFetchErrorCode } from './safe-fetch.js';
+export { checkUrl, checkDestination, classifyAddress } from './ssrf.js';
+export type { AddressClass, DestinationPolicy, DestinationVerdict } from './ssrf.js';
