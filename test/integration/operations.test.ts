@@ -139,3 +139,34 @@ apis: [{ name: up, upstream: ${up.url} }]
     }
   });
 });
+
+describe('API versions', () => {
+  test('retired versions get 410 through the gateway; deprecated ones carry Deprecation and Sunset', async () => {
+    const up = await startUpstream((_req, res) => res.end('ok'));
+    const shield = await startTestShield(`
+apis:
+  - name: up
+    upstream: ${up.url}
+    versions:
+      - { name: v1, state: retired, pathPrefix: /api/v1, successor: 'https://example.test/api/v3' }
+      - { name: v2, state: deprecated, pathPrefix: /api/v2, deprecatedSince: '2026-06-01T00:00:00Z', sunset: '2027-06-01T00:00:00Z' }
+      - { name: v3, pathPrefix: /api/v3 }
+`);
+    try {
+      const retired = await httpRequest(`${shield.gatewayUrl}/api/v1/users/2`);
+      assert.equal(retired.status, 410);
+      assert.equal((JSON.parse(retired.body) as { type: string }).type, 'urn:palisade:problem:version-retired');
+      assert.equal(retired.headers.link, '<https://example.test/api/v3>; rel="successor-version"');
+      const deprecated = await httpRequest(`${shield.gatewayUrl}/api/v2/users`);
+      assert.equal(deprecated.status, 200);
+      assert.equal(deprecated.headers.deprecation, '@1780272000');
+      assert.equal(deprecated.headers.sunset, 'Tue, 01 Jun 2027 00:00:00 GMT');
+      const current = await httpRequest(`${shield.gatewayUrl}/api/v3/users`);
+      assert.equal(current.status, 200);
+      assert.equal(current.headers.deprecation, undefined);
+    } finally {
+      await shield.close();
+      await up.close();
+    }
+  });
+});

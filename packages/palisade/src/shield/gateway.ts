@@ -22,6 +22,7 @@ import { IpMatcher, MemoryBlocklist, normalizeIp, resolveClientIp, stripUpstream
 import type { GatewayMetrics, Outcome } from './metrics.js';
 import type { RawExchange, Recorder } from './recorder.js';
 import { BodyGuard, BodyDenied } from './body.js';
+import { createVersionsStage } from './versions.js';
 
 export interface GatewayOptions {
   config: PalisadeConfig;
@@ -33,6 +34,7 @@ export interface GatewayOptions {
 
 interface CompiledApi {
   readonly name: string;
+  readonly versions: Stage | null;
   readonly pool: Pool;
   readonly poolKey: string;
   readonly hostHeader: string;
@@ -143,6 +145,7 @@ export class Gateway {
       reusable.delete(poolKey);
       apis.set(a.name, {
         name: a.name,
+        versions: createVersionsStage(a.versions),
         pool,
         poolKey,
         hostHeader: u.host,
@@ -167,7 +170,7 @@ export class Gateway {
           api,
           prefix: r.pathPrefix,
           strip: r.stripPrefix,
-          pipeline: compilePipeline(settings, this.env),
+          pipeline: compilePipeline(settings, this.env, { versions: api.versions }),
           record: settings.record.enabled,
           settings,
         };

@@ -6,10 +6,17 @@ import type { BodyInspector, RequestContext, ResponseHead, Stage, StageEnv, Stag
 import { stageFactories } from './stages/index.js';
 
 /**
- * Request side, in order: connection (IP lists, dynamic blocks) → limits → route (methods) → CORS.
- * Later stages slot in after CORS in this order: authenticate → rate limit → authorize → validate → WAF.
+ * Stages built from the API's own configuration rather than from stage settings: the route step
+ * (API versions) is one of them.
  */
-export const REQUEST_ORDER = ['ipFilter', 'limits', 'methods', 'cors'] as const satisfies readonly StageName[];
+export type RouteStageName = 'versions';
+
+/**
+ * Request side, in order: connection (IP lists, dynamic blocks) → limits → route (methods, API
+ * version) → CORS. Later stages slot in after CORS in this order: authenticate → rate limit →
+ * authorize → validate → WAF.
+ */
+export const REQUEST_ORDER = ['ipFilter', 'limits', 'methods', 'versions', 'cors'] as const satisfies readonly (StageName | RouteStageName)[];
 
 /**
  * Response side, in order: error scrubbing (may replace the response) → CORS headers → security
@@ -28,10 +35,19 @@ export interface RoutePipeline {
   readonly names: readonly string[];
 }
 
-export function compilePipeline(settings: StageSettings, env: StageEnv): RoutePipeline {
-  const built = new Map<StageName, Stage>();
-  const build = (name: StageName): Stage | null => {
+export function compilePipeline(
+  settings: StageSettings,
+  env: StageEnv,
+  routeStages: Partial<Record<RouteStageName, Stage | null>> = {},
+): RoutePipeline {
+  const built = new Map<StageName | RouteStageName, Stage>();
+  const build = (name: StageName | RouteStageName): Stage | null => {
     if (built.has(name)) return built.get(name) ?? null;
+    if (name === 'versions') {
+      const stage = routeStages.versions ?? null;
+      if (stage) built.set(name, stage);
+      return stage;
+    }
     const factory = stageFactories[name as keyof typeof stageFactories] as Factory | undefined;
     if (!factory) return null;
     const stage = factory(settings[name] as never, env);

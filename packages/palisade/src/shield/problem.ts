@@ -35,6 +35,7 @@ const TITLES: Record<string, string> = {
   'bad-request': 'Bad request',
   'internal-error': 'Internal error',
   'shutting-down': 'Service shutting down',
+  'version-retired': 'API version retired',
   'upgrade-not-supported': 'Protocol upgrade not supported',
 };
 

@@ -147,15 +147,23 @@ export const ApiSchema = z
     openapi: z.string().optional().describe('Path (relative to the config file) or URL of the API\'s OpenAPI document.'),
     versions: z
       .array(
-        z.strictObject({
-          name: z.string().describe('Version name, e.g. v1.'),
-          state: z.enum(['active', 'deprecated', 'retired']).default('active').describe('Lifecycle state.'),
-          sunset: z
-            .union([z.iso.date(), z.iso.datetime({ offset: true })])
-            .optional()
-            .describe('RFC 3339 date (2026-06-30) or date-time after which a deprecated version is retired; sent in the Sunset header.'),
-          successor: z.string().optional().describe('URL of the version replacing this one.'),
-        }),
+        z
+          .strictObject({
+            name: z.string().describe('Version name, e.g. v1.'),
+            state: z.enum(['active', 'deprecated', 'retired']).default('active').describe('Lifecycle state: deprecated versions get Deprecation/Sunset headers, retired ones are refused with 410.'),
+            pathPrefix: z.string().startsWith('/', 'must start with /').optional().describe('Requests whose path starts with this prefix belong to the version (e.g. /api/v1).'),
+            header: z
+              .strictObject({ name: z.string().describe('Header name, e.g. Api-Version.'), value: z.string().describe('Value naming this version.') })
+              .optional()
+              .describe('Requests carrying this header value belong to the version.'),
+            deprecatedSince: z.iso.datetime({ offset: true }).optional().describe('RFC 3339 date the version was deprecated (sent as the Deprecation header, RFC 9745). Required when state is deprecated.'),
+            sunset: z.iso.datetime({ offset: true }).optional().describe('RFC 3339 date after which the version stops answering (sent as the Sunset header, RFC 8594).'),
+            successor: z.string().optional().describe('URL of the version replacing this one (sent as a successor-version link).'),
+          })
+          .refine((v) => v.state !== 'deprecated' || v.deprecatedSince !== undefined, {
+            message: 'a deprecated version needs deprecatedSince (the Deprecation header carries that date)',
+            path: ['deprecatedSince'],
+          }),
       )
       .default([])
       .describe('Declared versions of the API.'),
