@@ -41,10 +41,12 @@ export class BodyGuard extends Transform {
   }
 
   override _flush(cb: TransformCallback): void {
-    for (const ins of this.inspectors) {
-      const v = ins.end();
-      if (v && v.kind !== 'continue') return cb(new BodyDenied(v));
-    }
-    cb();
+    const results = this.inspectors.map((ins) => ins.end());
+    const decide = (vs: ReadonlyArray<Verdict | undefined>) => {
+      for (const v of vs) if (v && v.kind !== 'continue') return cb(new BodyDenied(v));
+      cb();
+    };
+    if (results.some((r) => r instanceof Promise)) Promise.all(results).then(decide, (err: unknown) => cb(err as Error));
+    else decide(results as Array<Verdict | undefined>);
   }
 }

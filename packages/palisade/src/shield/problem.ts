@@ -36,6 +36,7 @@ const TITLES: Record<string, string> = {
   'internal-error': 'Internal error',
   'shutting-down': 'Service shutting down',
   'version-retired': 'API version retired',
+  'ssrf-blocked': 'URL destination not allowed',
   'upgrade-not-supported': 'Protocol upgrade not supported',
 };
 

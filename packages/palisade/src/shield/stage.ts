@@ -38,7 +38,8 @@ export interface RequestContext {
 /** Inspects a streaming request body chunk by chunk. Returning a deny verdict aborts the request. */
 export interface BodyInspector {
   push(chunk: Buffer): Verdict | undefined;
-  end(): Verdict | undefined;
+  /** May be asynchronous (e.g. a DNS lookup); the body is held back from the upstream until it settles. */
+  end(): Verdict | undefined | Promise<Verdict | undefined>;
 }
 
 export interface ResponseHead {

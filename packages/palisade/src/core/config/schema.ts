@@ -102,7 +102,26 @@ function stageSchemas() {
     'Exchange recording for the route (global recording settings live under `recording`).',
   );
 
-  return z.strictObject({ ipFilter, limits, methods, cors, securityHeaders, errorScrubbing, record });
+  const ssrfGuard = obj(
+    {
+      enabled: d(z.boolean(), false).describe('Check URLs that clients send in requests before they reach the upstream.'),
+      queryParams: d(z.array(z.string()), []).describe('Query parameters that carry URLs (checked whatever their shape).'),
+      jsonPaths: d(z.array(z.string()), []).describe(
+        'JSON body fields that carry URLs, as dot paths with [] for array items (e.g. webhook.url, links[].href); form fields by name.',
+      ),
+      detectByShape: d(z.boolean(), true).describe('Also check every query, JSON and form value that looks like an absolute URL (scheme://...).'),
+      schemes: d(z.array(z.string()), ['http', 'https']).describe('URL schemes allowed.'),
+      allowHosts: d(z.array(z.string()), []).describe("When not empty, the only hosts URLs may name ('*.example.com' for subdomains)."),
+      allowClasses: d(z.array(z.enum(['loopback', 'private', 'link-local', 'metadata', 'multicast', 'unspecified', 'broadcast', 'carrier-grade-nat', 'reserved'])), []).describe(
+        'Internal address classes allowed anyway (e.g. private, for webhooks inside the company network). Loopback and metadata stay refused unless listed.',
+      ),
+      resolveDns: d(z.boolean(), true).describe('Resolve host names and refuse those that resolve to a refused address.'),
+      maxInspectBytes: d(z.int().min(1024).max(64 * MiB), MiB).describe('Largest JSON or form body inspected; a larger one is refused (413).'),
+    },
+    'SSRF guard: URLs in requests may not point at loopback, private, link-local, metadata or other internal addresses, however they are spelled.',
+  );
+
+  return z.strictObject({ ipFilter, limits, methods, cors, securityHeaders, errorScrubbing, record, ssrfGuard });
 }
 
 export const StageSettingsSchema = stageSchemas().prefault({}).describe('Stage settings applied to every route unless the route overrides them.');

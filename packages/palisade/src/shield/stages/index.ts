@@ -6,6 +6,7 @@ import { createIpFilterStage } from './ip-filter.js';
 import { createLimitsStage } from './limits.js';
 import { createMethodsStage } from './methods.js';
 import { createSecurityHeadersStage } from './security-headers.js';
+import { createSsrfGuardStage } from './ssrf-guard.js';
 
 export const stageFactories = {
   ipFilter: createIpFilterStage,
@@ -14,6 +15,7 @@ export const stageFactories = {
   cors: createCorsStage,
   securityHeaders: createSecurityHeadersStage,
   errorScrubbing: createErrorScrubbingStage,
+  ssrfGuard: createSsrfGuardStage,
 } as const;
 
 export {
@@ -23,7 +25,9 @@ export {
   createLimitsStage,
   createMethodsStage,
   createSecurityHeadersStage,
+  createSsrfGuardStage,
 };
+export { createSsrfGuard } from './ssrf-guard.js';
 export { stripUpstreamCors } from './cors.js';
 export { MemoryBlocklist } from '../blocklist.js';
 export type { BlocklistChange, BlocklistEntry, MemoryBlocklistOptions } from '../blocklist.js';
