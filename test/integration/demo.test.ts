@@ -84,3 +84,12 @@ test('DEMO-API7-01: the avatar import cannot be pointed at internal addresses', 
     assert.equal((JSON.parse(r.body) as { type: string }).type, 'urn:palisade:problem:ssrf-blocked', url);
   }
 });
+
+test('DEMO-API4-01: page sizes above the contract\'s maximum are refused', async () => {
+  const { direct, gateway } = await both('/api/v2/products?limit=1000000');
+  assert.equal(direct.status, 200);
+  assert.ok((JSON.parse(direct.body) as { items: unknown[] }).items.length > 100, 'directly, the whole catalogue');
+  assert.equal(gateway.status, 400);
+  assert.equal((JSON.parse(gateway.body) as { type: string }).type, 'urn:palisade:problem:page-size-too-large');
+  assert.equal((await httpRequest(`${shield.gatewayUrl}/api/v2/products?limit=20`)).status, 200);
+});

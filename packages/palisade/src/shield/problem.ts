@@ -24,6 +24,7 @@ const TITLES: Record<string, string> = {
   'body-too-large': 'Request body too large',
   'json-too-deep': 'JSON body nested too deeply',
   'json-too-many-keys': 'JSON body has too many keys',
+  'page-size-too-large': 'Page size too large',
   'method-not-allowed': 'Method not allowed',
   'cors-origin-denied': 'CORS origin not allowed',
   'cors-preflight-denied': 'CORS preflight denied',

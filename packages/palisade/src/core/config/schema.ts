@@ -36,8 +36,14 @@ function stageSchemas() {
       maxBodyBytes: d(z.int().min(0).max(1024 * MiB), 1 * MiB).describe('Largest request body in bytes, enforced while streaming; larger is 413.'),
       maxJsonDepth: d(z.int().min(1).max(10000), 32).describe('Deepest nesting of a JSON request body, enforced while streaming; deeper is 400.'),
       maxJsonKeys: d(z.int().min(1).max(10_000_000), 1000).describe('Most object keys in a JSON request body, enforced while streaming; more is 400.'),
+      maxPageSize: d(z.int().min(0).max(1_000_000_000), 0).describe(
+        'Largest value accepted in the page-size query parameters (pageSizeParams); larger or non-numeric values are 400. 0 turns the check off.',
+      ),
+      pageSizeParams: d(z.array(z.string()), ['limit', 'page_size', 'pageSize', 'per_page', 'perPage', '$top']).describe(
+        'Query parameters that set a page size, checked against maxPageSize.',
+      ),
     },
-    'Limits stage: URL, header and body sizes, JSON depth and key count.',
+    'Limits stage: URL, header and body sizes, JSON depth and key count, page sizes.',
   );
 
   const methods = obj(

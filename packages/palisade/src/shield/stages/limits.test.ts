@@ -124,3 +124,21 @@ describe('isJsonContentType', () => {
     assert.ok(!isJsonContentType(undefined));
   });
 });
+
+it('page sizes: bounded when maxPageSize is set, every repetition checked, off by default', () => {
+  const stage = createLimitsStage(settingsFor('limits', { maxPageSize: 100 }), fakeEnv())!;
+  const code = (url: string) => {
+    const v = stage.request!(fakeContext({ url }));
+    return !(v instanceof Promise) && v.kind === 'deny' ? v.code : 'continue';
+  };
+  assert.equal(code('/products?limit=100'), 'continue');
+  assert.equal(code('/products?limit=1000000'), 'page-size-too-large');
+  assert.equal(code('/products?page_size=101'), 'page-size-too-large');
+  assert.equal(code('/products?limit=10&limit=5000'), 'page-size-too-large');
+  assert.equal(code('/products?limit=-1'), 'page-size-too-large');
+  assert.equal(code('/products?limit=1e9'), 'page-size-too-large');
+  assert.equal(code('/products?page=100000'), 'continue', 'only page-size parameters');
+  const off = createLimitsStage(settingsFor('limits'), fakeEnv())!;
+  const v = off.request!(fakeContext({ url: '/products?limit=1000000' }));
+  assert.equal(!(v instanceof Promise) && v.kind, 'continue');
+});

@@ -53,7 +53,9 @@ interface Verdicts {
 
 export const createLimitsStage: StageFactory<'limits'> = (settings) => {
   if (!settings.enabled) return null;
-  const { maxUrlLength, maxHeaderCount, maxHeaderBytes, maxBodyBytes, maxJsonDepth, maxJsonKeys } = settings;
+  const { maxUrlLength, maxHeaderCount, maxHeaderBytes, maxBodyBytes, maxJsonDepth, maxJsonKeys, maxPageSize } = settings;
+  const pageParams = new Set(settings.pageSizeParams);
+  const pageTooLarge = Object.freeze(deny('page-size-too-large', 400, `Page sizes must be whole numbers no larger than ${maxPageSize}.`));
   // Built once: denials are shared, immutable objects, so refusing a flood allocates nothing.
   // Stating the limit helps honest clients and reveals nothing an attacker cannot measure.
   const uriTooLong = Object.freeze(deny('uri-too-long', 414, `The request target must not exceed ${maxUrlLength} bytes.`));
@@ -79,6 +81,15 @@ export const createLimitsStage: StageFactory<'limits'> = (settings) => {
       if (bytes > maxHeaderBytes) return headersTooLarge;
       const cl = ctx.req.headers['content-length'];
       if (cl !== undefined && Number(cl) > maxBodyBytes) return verdicts.body;
+      if (maxPageSize > 0) {
+        const q = ctx.url.indexOf('?');
+        if (q >= 0) {
+          // Unbounded page sizes let one request dump a table (API4); every repetition is checked.
+          for (const [k, v] of new URLSearchParams(ctx.url.slice(q + 1))) {
+            if (pageParams.has(k) && !(/^\d{1,10}$/.test(v) && Number(v) <= maxPageSize)) return pageTooLarge;
+          }
+        }
+      }
       return CONTINUE;
     },
 
