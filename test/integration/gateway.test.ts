@@ -297,6 +297,33 @@ defaults:
   });
 });
 
+describe('XML', () => {
+  test('XXE and entity-expansion payloads never reach the upstream; ordinary XML does', async () => {
+    let reached = 0;
+    const up = await startUpstream((req, res) => {
+      reached++;
+      req.resume();
+      req.on('end', () => res.end('ok'));
+    });
+    const shield = await startTestShield(`apis: [{ name: up, upstream: ${up.url} }]`);
+    try {
+      const xxe = await httpRequest(`${shield.gatewayUrl}/import`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/xml' },
+        body: '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>',
+      });
+      assert.equal(xxe.status, 400);
+      assert.equal((JSON.parse(xxe.body) as { type: string }).type, 'urn:palisade:problem:xml-dtd-refused');
+      const ok = await httpRequest(`${shield.gatewayUrl}/import`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: '<r><item>1</item></r>' });
+      assert.equal(ok.status, 200);
+      assert.equal(reached, 1, 'the refused body never reached the upstream');
+    } finally {
+      await shield.close();
+      await up.close();
+    }
+  });
+});
+
 describe('CORS', () => {
   let up: Upstream;
   let shield: TestShield;

@@ -13,11 +13,11 @@ export type RouteStageName = 'versions';
 
 /**
  * Request side, in order: connection (IP lists, dynamic blocks) → limits → route (methods, API
- * version) → CORS → validate (SSRF guard). Still to come, in their DESIGN.md places: authenticate,
+ * version) → CORS → validate (XML, SSRF guard). Still to come, in their DESIGN.md places: authenticate,
  * rate limit and authorize between CORS and validate; OpenAPI/XML validation beside the SSRF
  * guard; the WAF after validate.
  */
-export const REQUEST_ORDER = ['ipFilter', 'limits', 'methods', 'versions', 'cors', 'ssrfGuard'] as const satisfies readonly (StageName | RouteStageName)[];
+export const REQUEST_ORDER = ['ipFilter', 'limits', 'methods', 'versions', 'cors', 'xml', 'ssrfGuard'] as const satisfies readonly (StageName | RouteStageName)[];
 
 /**
  * Response side, in order: error scrubbing (may replace the response) → CORS headers → security

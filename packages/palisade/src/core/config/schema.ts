@@ -127,7 +127,17 @@ function stageSchemas() {
     'SSRF guard: URLs in requests may not point at loopback, private, link-local, metadata or other internal addresses, however they are spelled.',
   );
 
-  return z.strictObject({ ipFilter, limits, methods, cors, securityHeaders, errorScrubbing, record, ssrfGuard });
+  const xml = obj(
+    {
+      enabled: d(z.boolean(), true).describe('Parse XML request bodies (text/xml, application/xml, */*+xml) while they stream and refuse unsafe ones.'),
+      maxDepth: d(z.int().min(1).max(10000), 64).describe('Deepest element nesting; deeper is 400.'),
+      maxAttributes: d(z.int().min(1).max(100000), 256).describe('Most attributes on one element; more is 400.'),
+      maxElements: d(z.int().min(1).max(100_000_000), 100000).describe('Most elements in one body; more is 400.'),
+    },
+    'XML bodies: DTDs and entity declarations refused (XXE, entity expansion), nesting, attribute and element limits, well-formedness.',
+  );
+
+  return z.strictObject({ ipFilter, limits, methods, cors, securityHeaders, errorScrubbing, record, ssrfGuard, xml });
 }
 
 export const StageSettingsSchema = stageSchemas().prefault({}).describe('Stage settings applied to every route unless the route overrides them.');

@@ -7,6 +7,7 @@ import { createLimitsStage } from './limits.js';
 import { createMethodsStage } from './methods.js';
 import { createSecurityHeadersStage } from './security-headers.js';
 import { createSsrfGuardStage } from './ssrf-guard.js';
+import { createXmlStage } from './xml.js';
 
 export const stageFactories = {
   ipFilter: createIpFilterStage,
@@ -16,6 +17,7 @@ export const stageFactories = {
   securityHeaders: createSecurityHeadersStage,
   errorScrubbing: createErrorScrubbingStage,
   ssrfGuard: createSsrfGuardStage,
+  xml: createXmlStage,
 } as const;
 
 export {
@@ -26,6 +28,7 @@ export {
   createMethodsStage,
   createSecurityHeadersStage,
   createSsrfGuardStage,
+  createXmlStage,
 };
 export { createSsrfGuard } from './ssrf-guard.js';
 export { stripUpstreamCors } from './cors.js';
