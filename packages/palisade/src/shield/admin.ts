@@ -41,6 +41,8 @@ export function tokenMatches(expected: string, presented: string): boolean {
 
 export class AdminServer {
   private server: http.Server | undefined;
+  /** Set once listening. */
+  url: string | undefined;
 
   constructor(
     private readonly deps: AdminDeps,
@@ -65,7 +67,8 @@ export class AdminServer {
       server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
     });
     const h = host.includes(':') ? `[${host}]` : host;
-    return { url: `http://${h}:${bound}`, port: bound };
+    this.url = `http://${h}:${bound}`;
+    return { url: this.url, port: bound };
   }
 
   async close(): Promise<void> {

@@ -121,40 +121,47 @@ function makeRecorder(cfg: PalisadeConfig, core: Core, log: Logger): Recorder {
   });
 }
 
-function adminDeps(
-  token: string,
-  core: Core,
-  getConfig: () => PalisadeConfig,
-  routes: () => unknown,
-  metrics: () => Promise<{ contentType: string; body: string }>,
-  reload: () => Promise<{ ok: boolean; error?: string; details?: readonly string[] }>,
-  extraHealth: () => Record<string, { ok: boolean; detail?: string }>,
-  onBlocksChanged: () => void,
-): AdminDeps {
+/** What differs between the single-process and cluster admin APIs. */
+interface AdminParts {
+  config(): PalisadeConfig;
+  routes(): unknown;
+  metrics(): Promise<{ contentType: string; body: string }>;
+  reload(): Promise<ReloadOutcome>;
+  health(): Record<string, { ok: boolean; detail?: string }>;
+  onBlocksChanged(): void;
+}
+
+/** Starts the admin API when the configuration enables it. */
+async function startAdmin(cfg: PalisadeConfig, token: string | undefined, core: Core, log: Logger, parts: AdminParts): Promise<AdminServer | undefined> {
+  if (!cfg.admin.enabled) return undefined;
+  if (!token) throw new PalisadeError('PALISADE_ERR_ADMIN_TOKEN');
   const { store, blocklist } = core;
-  return {
+  const deps: AdminDeps = {
     token,
-    config: () => redactConfig(getConfig()),
-    routes,
-    metrics,
+    config: () => redactConfig(parts.config()),
+    routes: parts.routes,
+    metrics: parts.metrics,
     recentExchanges: (q) => store.recentExchanges(q),
     getExchange: (id) => store.getExchange(id),
-    health: async () => ({ store: await store.health().catch((e: unknown) => ({ ok: false, detail: (e as Error).message })), ...extraHealth() }),
+    health: async () => ({ store: await store.health().catch((e: unknown) => ({ ok: false, detail: (e as Error).message })), ...parts.health() }),
     listBlocks: async () => (await store.listBlocks()).map((b) => ({ entry: b.entry, reason: b.reason, ...(b.expiresAt !== undefined ? { expiresAt: b.expiresAt } : {}) })),
     addBlock: async (b) => {
       const expiresAt = b.ttlMs !== undefined ? Date.now() + b.ttlMs : undefined;
       await store.addBlock({ entry: b.entry, reason: b.reason, createdBy: 'admin-api', ...(expiresAt !== undefined ? { expiresAt } : {}) });
       blocklist.add(b.entry, b.ttlMs);
-      onBlocksChanged();
+      parts.onBlocksChanged();
     },
     removeBlock: async (entry) => {
       const removed = await store.removeBlock(entry);
       const local = blocklist.remove(entry);
-      onBlocksChanged();
+      parts.onBlocksChanged();
       return removed || local;
     },
-    reload,
+    reload: parts.reload,
   };
+  const admin = new AdminServer(deps, log);
+  await admin.listen(cfg.admin.listen.host, cfg.admin.listen.port);
+  return admin;
 }
 
 type ReloadOutcome = { ok: boolean; changed?: boolean; error?: string; details?: readonly string[] };
@@ -213,25 +220,28 @@ async function startSingle(opts: ShieldHostOptions): Promise<RunningShield> {
   });
   const reload = () => reloadWith(watcher);
 
-  let admin: AdminServer | undefined;
-  let adminUrl: string | undefined;
-  if (cfg.admin.enabled) {
-    if (!opts.adminToken) throw new PalisadeError('PALISADE_ERR_ADMIN_TOKEN');
-    admin = new AdminServer(
-      adminDeps(
-        opts.adminToken,
-        core,
-        () => cfg,
-        () => gateway.describe(),
-        async () => ({ contentType: core.metrics.registry.contentType, body: await core.metrics.registry.metrics() }),
-        reload,
-        () => ({ gateway: { ok: true } }),
-        () => undefined,
-      ),
-      log,
-    );
-    adminUrl = (await admin.listen(cfg.admin.listen.host, cfg.admin.listen.port)).url;
-  }
+  const startAdminOrUnwind = async (parts: AdminParts) => {
+    try {
+      return await startAdmin(cfg, opts.adminToken, core, log, parts);
+    } catch (err) {
+      // The gateway is already listening: without this the process would serve on, half started.
+      watcher?.close();
+      for (const t of core.timers) clearInterval(t);
+      await gateway.close();
+      await recorder.close();
+      await core.store.close();
+      throw err;
+    }
+  };
+  const admin = await startAdminOrUnwind({
+    config: () => cfg,
+    routes: () => gateway.describe(),
+    metrics: async () => ({ contentType: core.metrics.registry.contentType, body: await core.metrics.registry.metrics() }),
+    reload,
+    health: () => ({ gateway: { ok: true } }),
+    onBlocksChanged: () => undefined,
+  });
+  const adminUrl = admin?.url;
 
   let closed = false;
   const close = async () => {
@@ -312,28 +322,28 @@ async function startPrimary(opts: ShieldHostOptions, n: number): Promise<Running
   const reload = () => reloadWith(watcher);
 
   let admin: AdminServer | undefined;
-  let adminUrl: string | undefined;
-  if (cfg.admin.enabled) {
-    if (!opts.adminToken) throw new PalisadeError('PALISADE_ERR_ADMIN_TOKEN');
-    admin = new AdminServer(
-      adminDeps(
-        opts.adminToken,
-        core,
-        () => cfg,
-        () => ({ workers: workers.size }),
-        async () => {
-          const clusterMetrics = await aggregator.clusterMetrics();
-          const own = await core.metrics.registry.metrics();
-          return { contentType: aggregator.contentType, body: clusterMetrics + '\n' + own };
-        },
-        reload,
-        () => ({ gateway: { ok: workers.size > 0, detail: `${workers.size} workers` } }),
-        () => broadcast({ type: MSG_BLOCKS }),
-      ),
-      log,
-    );
-    adminUrl = (await admin.listen(cfg.admin.listen.host, cfg.admin.listen.port)).url;
+  try {
+    admin = await startAdmin(cfg, opts.adminToken, core, log, {
+      config: () => cfg,
+      routes: () => ({ workers: workers.size }),
+      metrics: async () => {
+        const clusterMetrics = await aggregator.clusterMetrics();
+        const own = await core.metrics.registry.metrics();
+        return { contentType: aggregator.contentType, body: clusterMetrics + '\n' + own };
+      },
+      reload,
+      health: () => ({ gateway: { ok: workers.size > 0, detail: `${workers.size} workers` } }),
+      onBlocksChanged: () => broadcast({ type: MSG_BLOCKS }),
+    });
+  } catch (err) {
+    stopping = true;
+    watcher?.close();
+    for (const t of core.timers) clearInterval(t);
+    for (const w of workers) w.process.kill('SIGTERM');
+    await core.store.close();
+    throw err;
   }
+  const adminUrl = admin?.url;
 
   const close = async () => {
     if (stopping) return;
