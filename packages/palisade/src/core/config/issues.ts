@@ -45,6 +45,11 @@ export function issueDetails(schema: z.ZodType, issues: readonly z.core.$ZodIssu
       }
       continue;
     }
+    if (issue.code === 'custom') {
+      // Refinements carry a complete, hand-written sentence; "expected <type>" would contradict it.
+      out.push(detail(loc.where(path), path, issue.message));
+      continue;
+    }
     const input = (issue as { input?: unknown }).input;
     const target = schemaAt(schema, path);
     let expected: string;

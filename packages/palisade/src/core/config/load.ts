@@ -40,8 +40,12 @@ function plural(n: number, word: string): string {
 
 function yamlMessage(e: YAMLError, text: string): string {
   switch (e.code) {
-    case 'DUPLICATE_KEY':
-      return `duplicate key ${JSON.stringify(text.slice(e.pos[0], e.pos[1]))}: each option may appear once per mapping`;
+    case 'DUPLICATE_KEY': {
+      // yaml marks only the key's first character; read the key up to its colon.
+      const key = /^("(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*'|[^:#\n{},[\]]+?)\s*:/.exec(text.slice(e.pos[0]))?.[1] ?? text.slice(e.pos[0], e.pos[1]);
+      const name = /^["']/.test(key) ? key : JSON.stringify(key);
+      return `duplicate key ${name}: each option may appear once per mapping`;
+    }
     case 'MULTIPLE_DOCS':
       return 'the file holds several YAML documents (---); a configuration is one document';
     case 'TAB_AS_INDENT':

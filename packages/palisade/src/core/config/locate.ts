@@ -57,25 +57,28 @@ export class Locator {
     return isAlias(node) && this.doc ? node.resolve(this.doc) : node;
   }
 
-  /** The deepest node and pair reached along `path` (a missing option stops at its parent). */
-  private walk(path: OptionPath): { node: unknown; pair: Pair | undefined } {
+  /**
+   * The deepest node and pair reached along `path` (a missing option stops at its parent);
+   * `complete` tells whether the whole path was found.
+   */
+  private walk(path: OptionPath): { node: unknown; pair: Pair | undefined; complete: boolean } {
     let node: unknown = this.doc?.contents;
     let pair: Pair | undefined;
     for (const seg of path) {
       const current = this.deref(node);
       if (isMap(current)) {
         const p = current.items.find((it) => keyName(it.key) === String(seg));
-        if (!p) break;
+        if (!p) return { node, pair, complete: false };
         pair = p;
         node = p.value;
       } else if (isSeq(current) && typeof seg === 'number' && seg < current.items.length) {
         pair = undefined;
         node = current.items[seg];
       } else {
-        break;
+        return { node, pair, complete: false };
       }
     }
-    return { node, pair };
+    return { node, pair, complete: node !== undefined && node !== null };
   }
 
   /**
@@ -96,9 +99,9 @@ export class Locator {
 
   /** Where the key `key` of the mapping at `path` is written (for unknown options). */
   whereKey(path: OptionPath, key: string): Where {
-    const { node } = this.walk(path);
+    const { node, complete } = this.walk(path);
     const map = this.deref(node);
-    if (isMap(map)) {
+    if (complete && isMap(map)) {
       const p = map.items.find((it) => keyName(it.key) === key);
       const range = (p?.key as NodeLike | undefined)?.range;
       if (range) return this.at(range[0]);
@@ -106,8 +109,17 @@ export class Locator {
     return this.where(path);
   }
 
-  /** The line alone, for cross references ("first defined at line 4"). */
+  /** True when the option was written in the file or set by an environment variable. */
+  isSet(path: OptionPath): boolean {
+    return this.env.has(formatPath(path)) || this.walk(path).complete;
+  }
+
+  /**
+   * The line alone, for cross references ("first at line 4"); 'its default' for an option that
+   * was not written, whose nearest written ancestor would be a misleading place to look.
+   */
   line(path: OptionPath): string {
+    if (!this.isSet(path)) return 'its default';
     const w = this.where(path);
     if (w.line === Infinity) return w.text;
     return w.line > 0 ? `line ${w.line}` : this.source;

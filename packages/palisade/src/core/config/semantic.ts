@@ -22,9 +22,8 @@ export function checkIpOrCidr(value: string): string | null {
   if (slash < 0) return null;
   const prefix = value.slice(slash + 1);
   const max = family === 4 ? 32 : 128;
-  if (!/^\d{1,3}$/.test(prefix) || Number(prefix) > max) {
-    return `CIDR prefix /${prefix} is out of range for IPv${family} (0–${max}) in ${JSON.stringify(value)}`;
-  }
+  if (!/^\d{1,3}$/.test(prefix)) return `CIDR prefix /${prefix} is not a number in ${JSON.stringify(value)}`;
+  if (Number(prefix) > max) return `CIDR prefix /${prefix} is out of range for IPv${family} (0–${max}) in ${JSON.stringify(value)}`;
   return null;
 }
 
@@ -161,7 +160,7 @@ export function semanticChecks(cfg: PalisadeConfig, loc: Locator): SemanticResul
   const a = cfg.admin.listen;
   const overlaps = (h1: string, h2: string) => h1 === h2 || WILDCARD_HOSTS.has(h1) || WILDCARD_HOSTS.has(h2);
   if (cfg.admin.enabled && g.port !== 0 && g.port === a.port && overlaps(g.host, a.host)) {
-    bad(['admin', 'listen', 'port'], `port ${a.port} is already used by gateway.listen (${loc.line(['gateway', 'listen', 'port'])}); pick another port`);
+    bad(['admin', 'listen', 'port'], `port ${a.port} is already used by gateway.listen.port (${loc.line(['gateway', 'listen', 'port'])}); pick another port`);
   }
   const redirect = cfg.gateway.tls?.redirectHttpPort;
   if (redirect !== undefined && redirect !== 0 && redirect === g.port) {

@@ -1,5 +1,5 @@
-// Reads the zod schema as data, so that error messages and the generated reference describe
-// options from the same source that validates them.
+// Reads the zod schema as data, so that error messages describe options (their type, range and
+// neighbours) from the same source that validates them.
 import { z } from 'zod';
 
 export type PathSegment = string | number;
@@ -111,14 +111,14 @@ function numberBounds(s: z.ZodNumber): { int: boolean; min?: Bound; max?: Bound 
   return { int: s.isInt, ...(min ? { min } : {}), ...(max ? { max } : {}) };
 }
 
-function boundsText(min: Bound | undefined, max: Bound | undefined, sep: 'prose' | 'compact'): string {
+function boundsText(min: Bound | undefined, max: Bound | undefined): string {
   if (min && max && min.inclusive && max.inclusive) {
-    return sep === 'prose' ? `from ${min.value} to ${max.value}` : `${min.value}–${max.value}`;
+    return `from ${min.value} to ${max.value}`;
   }
   const parts: string[] = [];
   if (min) parts.push(`${min.inclusive ? '≥' : '>'} ${min.value}`);
   if (max) parts.push(`${max.inclusive ? '≤' : '<'} ${max.value}`);
-  return parts.join(sep === 'prose' ? ' and ' : ', ');
+  return parts.join(' and ');
 }
 
 function stringFormat(s: z.ZodType): { format?: string; protocol?: RegExp; prefix?: string; minLength?: number } {
@@ -128,7 +128,6 @@ function stringFormat(s: z.ZodType): { format?: string; protocol?: RegExp; prefi
   if (def.protocol) out.protocol = def.protocol;
   for (const c of checksOf(s)) {
     if (c.check === 'string_format' && c.format === 'starts_with' && c.prefix !== undefined) out.prefix = c.prefix;
-    if (c.check === 'string_format' && c.format === 'regex' && !out.format) out.format = 'regex';
     if (c.check === 'min_length' && typeof c.minimum === 'number') out.minLength = c.minimum;
   }
   return out;
@@ -145,7 +144,7 @@ export function describeExpected(schema: z.ZodType): string {
   const { core } = unwrap(schema);
   if (core instanceof z.ZodNumber) {
     const { int, min, max } = numberBounds(core);
-    const b = boundsText(min, max, 'prose');
+    const b = boundsText(min, max);
     return `${int ? 'an integer' : 'a number'}${b ? ` ${b}` : ''}`;
   }
   if (core instanceof z.ZodBoolean) return 'true or false';
@@ -178,52 +177,26 @@ function plural(phrase: string): string {
   return phrase;
 }
 
-/** Compact type label for the reference tables: "integer (0–65535)", "list of strings". */
-export function typeLabel(schema: z.ZodType): string {
-  const { core } = unwrap(schema);
-  if (core instanceof z.ZodNumber) {
-    const { int, min, max } = numberBounds(core);
-    const b = boundsText(min, max, 'compact');
-    return `${int ? 'integer' : 'number'}${b ? ` (${b})` : ''}`;
-  }
-  if (core instanceof z.ZodBoolean) return 'boolean';
-  if (core instanceof z.ZodLiteral) return [...core.values].map((v) => JSON.stringify(v)).join(' | ');
-  if (core instanceof z.ZodEnum) return core.options.map((v) => JSON.stringify(v)).join(' | ');
-  if (core instanceof z.ZodArray) {
-    const el = unwrap(core.element as z.ZodType).core;
-    if (el instanceof z.ZodObject) return 'list of mappings';
-    return `list of ${typeLabel(core.element as z.ZodType)}s`;
-  }
-  if (core instanceof z.ZodObject) return 'mapping';
-  if (core instanceof z.ZodUnion) return (core.options as readonly z.ZodType[]).map((o) => typeLabel(o)).join(' | ');
-  if (core._zod.def.type === 'string') {
-    const f = stringFormat(core);
-    if (f.format === 'url') return f.protocol?.source === '^https?$' ? 'URL (http, https)' : 'URL';
-    if (f.format === 'date') return 'date';
-    if (f.format === 'datetime') return 'date-time';
-    if (f.format === 'regex') {
-      const re = checksOf(core).find((c) => c.format === 'regex') as { pattern?: RegExp } | undefined;
-      return re?.pattern ? `string matching \`${re.pattern.source}\`` : 'string';
-    }
-    if (f.minLength !== undefined) return `string (≥ ${f.minLength} chars)`;
-    return 'string';
-  }
-  return core._zod.def.type;
-}
-
-/** Levenshtein distance, for "did you mean" suggestions. */
+/**
+ * Edit distance counting a swap of two neighbouring letters as one edit (optimal string
+ * alignment), since "prot" for "port" is a typing slip, not two.
+ */
 export function editDistance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]!;
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const up = prev[j]!;
-      prev[j] = Math.min(up + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = up;
+  const rows = a.length + 1;
+  const cols = b.length + 1;
+  const d: number[] = new Array<number>(rows * cols).fill(0);
+  const at = (i: number, j: number) => d[i * cols + j]!;
+  for (let i = 0; i < rows; i++) d[i * cols] = i;
+  for (let j = 0; j < cols; j++) d[j] = j;
+  for (let i = 1; i < rows; i++) {
+    for (let j = 1; j < cols; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, at(i - 2, j - 2) + 1);
+      d[i * cols + j] = v;
     }
   }
-  return prev[b.length]!;
+  return at(a.length, b.length);
 }
 
 /** The known name closest to `word`, when it is close enough to be a likely typo. */
