@@ -61,6 +61,10 @@ export const ERROR_CODES = {
     title: 'The configuration file could not be watched for changes.',
     fix: 'Check that the directory of the configuration file exists and is readable; on Linux raise fs.inotify.max_user_watches if the limit is reached. Meanwhile send SIGHUP to reload by hand.',
   },
+  PALISADE_ERR_OPENAPI_INVALID: {
+    title: 'An OpenAPI document could not be loaded or compiled.',
+    fix: 'Fix the document at the place named (a broken $ref, a schema that is not valid JSON Schema, a document that fails the OpenAPI schema); `palisade config validate` shows which API refers to it.',
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

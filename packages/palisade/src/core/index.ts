@@ -4,3 +4,4 @@ export * from './errors.js';
 export * from './config/index.js';
 export * from './store.js';
 export * from './id.js';
+export * from './openapi/index.js';

@@ -1,0 +1,2 @@
+export { loadContract, compileContract } from './contract.js';
+export type { Contract, ContractOperation, OperationMatch, MatchResult, RequestParts, Violation, LoadOptions } from './contract.js';
