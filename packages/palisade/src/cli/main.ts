@@ -246,7 +246,9 @@ async function runStart(v: Record<string, string | boolean | undefined>, isStart
       `  curl -i -X TRACE ${d}/api/health              # the demo answers TRACE, echoing your headers...`,
       `  curl -i -X TRACE ${g}/api/health              # ...Shield refuses it: 405 problem+json`,
       `  curl -s "${d}/api/v2/products/search?q='"     # the demo leaks an SQL error and a stack trace...`,
-      `  curl -s "${g}/api/v2/products/search?q='"     # ...Shield scrubs it and gives a request id`,
+      `  curl -s "${g}/api/v2/products/search?q='"     # ...Shield's contract check refuses the quote: 400`,
+      `  curl -s ${d}/debug/config                      # an undocumented debug page leaks secrets...`,
+      `  curl -s ${g}/debug/config                      # ...not in the OpenAPI document: 404 through Shield`,
       '  (demo/VULNERABILITIES.md lists every weakness of the demo)',
     );
   }

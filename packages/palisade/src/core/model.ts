@@ -50,6 +50,8 @@ export type Verdict =
       readonly detail?: string;
       /** Extra response headers (Retry-After, WWW-Authenticate, Allow...). */
       readonly headers?: Readonly<Record<string, string>>;
+      /** RFC 9457 extension members, e.g. the list of contract violations. Safe to show. */
+      readonly extensions?: Readonly<Record<string, unknown>>;
     }
   | {
       readonly kind: 'respond';

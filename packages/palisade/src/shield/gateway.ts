@@ -11,9 +11,9 @@ import type { Socket } from 'node:net';
 import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
 import type { Logger } from 'pino';
-import type { PalisadeConfig, StageSettings, Verdict } from '../core/index.js';
+import type { Contract, PalisadeConfig, StageSettings, Verdict } from '../core/index.js';
 import { PalisadeError, mergeStageSettings, uuidv7 } from '../core/index.js';
-import type { HeaderMap, RequestContext, ResponseHead, Stage, StageEnv } from './stage.js';
+import type { HeaderMap, RequestContext, ResponseHead, SharedRedis, Stage, StageEnv } from './stage.js';
 import { bodyInspectors, compilePipeline, maxBuffer, runRequestStages, runResponseBody, runResponseHead } from './pipeline.js';
 import type { RoutePipeline } from './pipeline.js';
 import { Router, normalizePath } from './router.js';
@@ -23,13 +23,19 @@ import type { GatewayMetrics, Outcome } from './metrics.js';
 import type { RawExchange, Recorder } from './recorder.js';
 import { BodyGuard, BodyDenied } from './body.js';
 import { createVersionsStage } from './versions.js';
+import { createContractStage } from './stages/contract.js';
+import { contractKey } from './contracts.js';
 
 export interface GatewayOptions {
   config: PalisadeConfig;
+  /** Compiled OpenAPI contracts by API name (see loadContracts). */
+  contracts?: ReadonlyMap<string, Contract>;
   logger: Logger;
   metrics?: GatewayMetrics;
   recorder?: Recorder;
   blocklist?: MemoryBlocklist;
+  /** Shared Redis for counters (store.redis); the caller owns the client and closes it. */
+  redis?: SharedRedis;
 }
 
 interface CompiledApi {
@@ -95,8 +101,9 @@ export class Gateway {
     this.env = {
       blocklist: this.blocklist,
       log: (level, msg, fields) => this.log[level](fields ?? {}, msg),
+      ...(opts.redis ? { redis: opts.redis } : {}),
     };
-    this.runtime = this.compile(opts.config, new Map());
+    this.runtime = this.compile(opts.config, new Map(), opts.contracts ?? new Map());
   }
 
   get config(): PalisadeConfig {
@@ -112,9 +119,9 @@ export class Gateway {
    * Compiles and swaps in a new configuration. Throws (and keeps the old one) when the new one
    * cannot be compiled. Listening addresses and TLS files only change on restart.
    */
-  reload(config: PalisadeConfig): void {
+  reload(config: PalisadeConfig, contracts: ReadonlyMap<string, Contract> = new Map()): void {
     const old = this.runtime;
-    const next = this.compile(config, old.apis);
+    const next = this.compile(config, old.apis, contracts);
     this.runtime = next;
     const kept = new Set([...next.apis.values()].map((a) => a.pool));
     for (const a of old.apis.values()) {
@@ -127,7 +134,7 @@ export class Gateway {
     }
   }
 
-  private compile(config: PalisadeConfig, previous: ReadonlyMap<string, CompiledApi>): Runtime {
+  private compile(config: PalisadeConfig, previous: ReadonlyMap<string, CompiledApi>, contracts: ReadonlyMap<string, Contract>): Runtime {
     const apis = new Map<string, CompiledApi>();
     const reusable = new Map([...previous.values()].map((a) => [a.poolKey, a.pool]));
     for (const a of config.apis) {
@@ -165,12 +172,19 @@ export class Gateway {
         const api = apis.get(r.api);
         if (!api) throw new PalisadeError('PALISADE_ERR_CONFIG_INVALID', `route for ${r.pathPrefix} names unknown API "${r.api}"`);
         const settings = mergeStageSettings(config.defaults, r.stages);
+        const prefix = r.pathPrefix.replace(/\/$/, '');
+        const strip = r.stripPrefix;
+        // The document describes the API as the upstream serves it: the path after the route's rewriting.
+        const upstreamPath = (p: string) => api.basePath + (strip ? p.slice(prefix.length) || '/' : p);
+        if (settings.contract.enabled && !contracts.has(contractKey(r.api, settings.contract.rejectUnknownProperties))) {
+          throw new PalisadeError('PALISADE_ERR_CONFIG_INVALID', `route ${r.pathPrefix} enables contract enforcement but API "${r.api}" has no openapi document`);
+        }
         return {
           name: `${r.api}:${r.host ?? '*'}${r.pathPrefix}`,
           api,
           prefix: r.pathPrefix,
           strip: r.stripPrefix,
-          pipeline: compilePipeline(settings, this.env, { versions: api.versions }),
+          pipeline: compilePipeline(settings, this.env, { versions: api.versions, contract: createContractStage(settings.contract, contracts.get(contractKey(r.api, settings.contract.rejectUnknownProperties)), upstreamPath) }),
           record: settings.record.enabled,
           settings,
         };
@@ -374,7 +388,7 @@ export class Gateway {
     let body: string | Buffer;
     const headers: HeaderMap = {};
     if (v.kind === 'deny') {
-      body = problemBody(v.code, v.status, ctx.requestId, v.detail);
+      body = problemBody(v.code, v.status, ctx.requestId, v.detail, v.extensions);
       headers['content-type'] = PROBLEM_CONTENT_TYPE;
       if (v.headers) Object.assign(headers, lowerKeys(v.headers));
       state.outcome = 'denied';

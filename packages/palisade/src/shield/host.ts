@@ -3,6 +3,7 @@
 import cluster from 'node:cluster';
 import type { Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
+import { Redis } from 'ioredis';
 import { AggregatorRegistry } from 'prom-client';
 import type { Logger } from 'pino';
 import type { PalisadeConfig, Store } from '../core/index.js';
@@ -10,12 +11,14 @@ import { PalisadeError, parseConfig, redactConfig, watchConfig } from '../core/i
 import type { ConfigWatcher } from '../core/index.js';
 import { openStore } from '../store/index.js';
 import { Gateway } from './gateway.js';
+import { loadContracts } from './contracts.js';
 import { GatewayMetrics } from './metrics.js';
 import { Recorder } from './recorder.js';
 import { createRedactor } from './redact.js';
 import { AdminServer } from './admin.js';
 import type { AdminDeps } from './admin.js';
 import { MemoryBlocklist } from './stages/index.js';
+import type { SharedRedis } from './stage.js';
 
 export interface ShieldHostOptions {
   config: PalisadeConfig;
@@ -62,6 +65,41 @@ interface Core {
   blocklist: MemoryBlocklist;
   syncBlocks(): Promise<void>;
   timers: NodeJS.Timeout[];
+  /** Shared counters (store.redis): one client per process, handed to every stage through StageEnv. */
+  redis?: SharedRedis;
+}
+
+/** How long startup waits for Redis before serving anyway (rate limits then apply their failMode). */
+const REDIS_READY_WAIT_MS = 3000;
+const REDIS_ERROR_LOG_INTERVAL_MS = 10_000;
+
+async function openRedis(cfg: PalisadeConfig, log: Logger): Promise<SharedRedis | undefined> {
+  const conf = cfg.store.redis;
+  if (!conf) return undefined;
+  // No offline queue and a command timeout: a request must never wait for Redis to come back;
+  // the rate-limit stage's failMode decides instead.
+  const client = new Redis(conf.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 1000 });
+  let lastLog = 0;
+  client.on('error', (err: Error) => {
+    // ioredis reports every failed reconnection attempt; one line per interval is enough.
+    const now = Date.now();
+    if (now - lastLog < REDIS_ERROR_LOG_INTERVAL_MS) return;
+    lastLog = now;
+    log.warn({ err: err.message }, 'redis connection failed; retrying');
+  });
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, REDIS_READY_WAIT_MS);
+    client.once('ready', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  return { client, keyPrefix: conf.keyPrefix };
+}
+
+async function closeCore(core: Core): Promise<void> {
+  await core.store.close();
+  if (core.redis) await core.redis.client.quit().catch(() => core.redis?.client.disconnect());
 }
 
 async function openCore(cfg: PalisadeConfig, log: Logger, withRetention: boolean): Promise<Core> {
@@ -91,7 +129,8 @@ async function openCore(cfg: PalisadeConfig, log: Logger, withRetention: boolean
     void runRetention();
   }
   for (const t of timers) t.unref();
-  return { store, metrics, blocklist, syncBlocks, timers };
+  const redis = await openRedis(cfg, log);
+  return { store, metrics, blocklist, syncBlocks, timers, ...(redis ? { redis } : {}) };
 }
 
 function makeRecorder(cfg: PalisadeConfig, core: Core, log: Logger): Recorder {
@@ -176,12 +215,12 @@ function watchAndApply(
   path: string | undefined,
   core: Core,
   log: Logger,
-  apply: (r: { config: PalisadeConfig; text: string }) => void,
+  apply: (r: { config: PalisadeConfig; text: string }) => void | Promise<void>,
 ): ConfigWatcher | undefined {
   if (!path) return undefined;
   return watchConfig(path, {
-    onReload: (r) => {
-      apply(r);
+    onReload: async (r) => {
+      await apply(r);
       core.metrics.reloads.labels('applied').inc();
     },
     onError: (err) => {
@@ -203,18 +242,25 @@ async function startSingle(opts: ShieldHostOptions): Promise<RunningShield> {
   let cfg = opts.config;
   const core = await openCore(cfg, log, true);
   const recorder = makeRecorder(cfg, core, log);
-  const gateway = new Gateway({ config: cfg, logger: log, metrics: core.metrics, recorder, blocklist: core.blocklist });
+  let gateway: Gateway;
+  try {
+    gateway = new Gateway({ config: cfg, contracts: await loadContracts(cfg), logger: log, metrics: core.metrics, recorder, blocklist: core.blocklist, ...(core.redis ? { redis: core.redis } : {}) });
+  } catch (err) {
+    for (const t of core.timers) clearInterval(t);
+    await closeCore(core);
+    throw err;
+  }
   let gw: { url: string; redirectPort?: number };
   try {
     gw = await gateway.listen();
   } catch (err) {
-    await core.store.close();
+    await closeCore(core);
     throw err;
   }
 
-  const watcher = watchAndApply(opts.configPath, core, log, ({ config }) => {
+  const watcher = watchAndApply(opts.configPath, core, log, async ({ config }) => {
     // Throwing rejects the new configuration; the watcher reports it through onError.
-    gateway.reload(config);
+    gateway.reload(config, await loadContracts(config));
     cfg = config;
     log.info('configuration reloaded');
   });
@@ -229,7 +275,7 @@ async function startSingle(opts: ShieldHostOptions): Promise<RunningShield> {
       for (const t of core.timers) clearInterval(t);
       await gateway.close();
       await recorder.close();
-      await core.store.close();
+      await closeCore(core);
       throw err;
     }
   };
@@ -252,7 +298,7 @@ async function startSingle(opts: ShieldHostOptions): Promise<RunningShield> {
     await gateway.close();
     await recorder.close();
     await admin?.close();
-    await core.store.close();
+    await closeCore(core);
   };
   if (opts.handleSignals) installSignals(log, close, reload);
   const redirectUrl = gw.redirectPort !== undefined ? `http://${hostForUrl(cfg.gateway.listen.host)}:${gw.redirectPort}` : undefined;
@@ -314,7 +360,9 @@ async function startPrimary(opts: ShieldHostOptions, n: number): Promise<Running
   gatewayUrl = urls[0] ?? '';
 
   const configPath = opts.configPath;
-  const watcher = watchAndApply(configPath, core, log, (r) => {
+  const watcher = watchAndApply(configPath, core, log, async (r) => {
+    // Compiled here only to refuse a broken document before any worker sees the configuration.
+    await loadContracts(r.config);
     cfg = r.config;
     broadcast({ type: MSG_RELOAD, text: r.text, path: configPath! });
     log.info('configuration reloaded; workers notified');
@@ -340,7 +388,7 @@ async function startPrimary(opts: ShieldHostOptions, n: number): Promise<Running
     watcher?.close();
     for (const t of core.timers) clearInterval(t);
     for (const w of workers) w.process.kill('SIGTERM');
-    await core.store.close();
+    await closeCore(core);
     throw err;
   }
   const adminUrl = admin?.url;
@@ -354,7 +402,7 @@ async function startPrimary(opts: ShieldHostOptions, n: number): Promise<Running
     for (const w of workers) w.process.kill('SIGTERM');
     await Promise.all(exits);
     await admin?.close();
-    await core.store.close();
+    await closeCore(core);
   };
   if (opts.handleSignals) installSignals(log, close, reload);
   return { gatewayUrl, ...(adminUrl ? { adminUrl } : {}), workers: n, reload, close };
@@ -369,15 +417,14 @@ export async function runShieldWorker(opts: { config: PalisadeConfig; configPath
   new AggregatorRegistry();
   AggregatorRegistry.setRegistries([core.metrics.registry]);
   const recorder = makeRecorder(cfg, core, log);
-  const gateway = new Gateway({ config: cfg, logger: log, metrics: core.metrics, recorder, blocklist: core.blocklist });
+  const gateway = new Gateway({ config: cfg, contracts: await loadContracts(cfg), logger: log, metrics: core.metrics, recorder, blocklist: core.blocklist, ...(core.redis ? { redis: core.redis } : {}) });
   const { url } = await gateway.listen();
   process.on('message', (m: WorkerMessage) => {
     if (m?.type === MSG_RELOAD) {
-      try {
-        gateway.reload(parseConfig(m.text, m.path, { baseDir: dirnameOf(m.path) }));
-      } catch (err) {
-        log.error({ err: describeReloadError(err) }, 'worker could not apply the new configuration');
-      }
+      void (async () => {
+        const next = parseConfig(m.text, m.path, { baseDir: dirnameOf(m.path) });
+        gateway.reload(next, await loadContracts(next));
+      })().catch((err: unknown) => log.error({ err: describeReloadError(err) }, 'worker could not apply the new configuration'));
     } else if (m?.type === MSG_BLOCKS) void core.syncBlocks();
   });
   process.send?.({ type: MSG_READY, url } satisfies WorkerMessage);
@@ -388,7 +435,7 @@ export async function runShieldWorker(opts: { config: PalisadeConfig; configPath
     void (async () => {
       await gateway.close();
       await recorder.close();
-      await core.store.close();
+      await closeCore(core);
       process.exit(0);
     })();
   };

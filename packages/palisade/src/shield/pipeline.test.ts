@@ -5,7 +5,7 @@ import { REQUEST_ORDER, RESPONSE_ORDER, compilePipeline, runRequestStages, runRe
 import { fakeContext, fakeEnv } from './stages/fake-context.js';
 
 test('stage order is fixed here and follows DESIGN.md', () => {
-  assert.deepEqual([...REQUEST_ORDER], ['ipFilter', 'limits', 'methods', 'versions', 'cors', 'xml', 'ssrfGuard']);
+  assert.deepEqual([...REQUEST_ORDER], ['ipFilter', 'limits', 'methods', 'versions', 'cors', 'rateLimit', 'contract', 'xml', 'ssrfGuard']);
   assert.deepEqual([...RESPONSE_ORDER], ['errorScrubbing', 'cors', 'securityHeaders']);
 });
 

@@ -6,18 +6,19 @@ import type { BodyInspector, RequestContext, ResponseHead, Stage, StageEnv, Stag
 import { stageFactories } from './stages/index.js';
 
 /**
- * Stages built from the API's own configuration rather than from stage settings: the route step
- * (API versions) is one of them.
+ * Stages that need the API's own configuration besides stage settings: API versions, and the
+ * OpenAPI contract (compiled from the API's document).
  */
-export type RouteStageName = 'versions';
+export type RouteStageName = 'versions' | 'contract';
 
 /**
  * Request side, in order: connection (IP lists, dynamic blocks) → limits → route (methods, API
- * version) → CORS → validate (XML, SSRF guard). Still to come, in their DESIGN.md places: authenticate,
- * rate limit and authorize between CORS and validate; OpenAPI/XML validation beside the SSRF
- * guard; the WAF after validate.
+ * version) → CORS → rate limit → validate (OpenAPI contract, XML, SSRF guard). Still to come, in their DESIGN.md places: authenticate
+ * between CORS and rate limit (so that `principal` rate-limit keys see who is calling), authorize
+ * after rate limit; OpenAPI/XML validation beside the SSRF guard; the WAF after validate.
+ * Rate limiting comes after CORS so that preflights are answered without spending the caller's quota.
  */
-export const REQUEST_ORDER = ['ipFilter', 'limits', 'methods', 'versions', 'cors', 'xml', 'ssrfGuard'] as const satisfies readonly (StageName | RouteStageName)[];
+export const REQUEST_ORDER = ['ipFilter', 'limits', 'methods', 'versions', 'cors', 'rateLimit', 'contract', 'xml', 'ssrfGuard'] as const satisfies readonly (StageName | RouteStageName)[];
 
 /**
  * Response side, in order: error scrubbing (may replace the response) → CORS headers → security
@@ -44,8 +45,8 @@ export function compilePipeline(
   const built = new Map<StageName | RouteStageName, Stage>();
   const build = (name: StageName | RouteStageName): Stage | null => {
     if (built.has(name)) return built.get(name) ?? null;
-    if (name === 'versions') {
-      const stage = routeStages.versions ?? null;
+    if (name === 'versions' || name === 'contract') {
+      const stage = routeStages[name] ?? null;
       if (stage) built.set(name, stage);
       return stage;
     }

@@ -43,7 +43,12 @@ const TITLES: Record<string, string> = {
   'internal-error': 'Internal error',
   'shutting-down': 'Service shutting down',
   'version-retired': 'API version retired',
+  'contract-violation': 'Request does not match the API contract',
+  'undocumented-operation': 'Undocumented operation',
+  'undocumented-method': 'Method not documented for this path',
   'ssrf-blocked': 'URL destination not allowed',
+  'rate-limited': 'Too many requests',
+  'rate-limit-unavailable': 'Rate limiting unavailable',
   'upgrade-not-supported': 'Protocol upgrade not supported',
 };
 
@@ -51,8 +56,10 @@ export function problemTitle(code: string, status: number): string {
   return TITLES[code] ?? STATUS_CODES[status] ?? 'Error';
 }
 
-export function problemBody(code: string, status: number, requestId: string, detail?: string): string {
+export function problemBody(code: string, status: number, requestId: string, detail?: string, extensions?: Readonly<Record<string, unknown>>): string {
   const p: Problem = {
+    // Extensions first: the standard members below can never be overridden by them.
+    ...(extensions ?? {}),
     type: PROBLEM_TYPE_BASE + code,
     title: problemTitle(code, status),
     status,

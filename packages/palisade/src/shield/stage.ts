@@ -1,6 +1,7 @@
 // The contract every Shield stage implements. pipeline.ts is the only place that orders stages;
 // a stage never calls another. Expected outcomes are Verdicts, not exceptions.
 import type { IncomingMessage } from 'node:http';
+import type { Redis } from 'ioredis';
 import type { Principal, StageOutcome, Verdict, StageSettings } from '../core/index.js';
 
 /** Response headers as they will be written: lower-case names. */
@@ -70,6 +71,14 @@ export interface StageEnv {
   readonly blocklist: DynamicBlocklist;
   /** Log an event the operator should see (the original of a scrubbed error, for instance). */
   readonly log: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
+  /** Shared Redis (store.redis), one client per process; absent means counters stay in this process. */
+  readonly redis?: SharedRedis;
+}
+
+export interface SharedRedis {
+  readonly client: Redis;
+  /** Prefix of every key written (store.redis.keyPrefix). */
+  readonly keyPrefix: string;
 }
 
 export interface DynamicBlocklist {

@@ -27,6 +27,7 @@ export const ENV_OVERRIDES: readonly EnvOverride[] = Object.freeze([
   def('PALISADE_STORE_DRIVER', ['store', 'driver'], 'string', 'Store driver: sqlite or postgres.'),
   def('PALISADE_STORE_PATH', ['store', 'path'], 'string', 'SQLite database file.'),
   def('PALISADE_STORE_URL', ['store', 'url'], 'string', 'PostgreSQL connection URL; keeps credentials out of the file.'),
+  def('PALISADE_REDIS_URL', ['store', 'redis', 'url'], 'string', 'Redis connection URL for shared counters; keeps credentials out of the file.'),
   def('PALISADE_WORKERS', ['gateway', 'workers'], 'workers', "Gateway processes: a number or 'auto'."),
   def('PALISADE_LOG_LEVEL', ['log', 'level'], 'string', 'Least severe log level: trace, debug, info, warn, error, fatal or silent.'),
 ]);

@@ -137,7 +137,52 @@ function stageSchemas() {
     'XML bodies: DTDs and entity declarations refused (XXE, entity expansion), nesting, attribute and element limits, well-formedness.',
   );
 
-  return z.strictObject({ ipFilter, limits, methods, cors, securityHeaders, errorScrubbing, record, ssrfGuard, xml });
+  const contract = obj(
+    {
+      enabled: d(z.boolean(), false).describe("Validate requests against the API's OpenAPI document (apis[].openapi): parameters, content types and bodies."),
+      strict: d(z.boolean(), false).describe('Also refuse operations the document does not describe: unknown paths 404, undocumented methods 405 (undocumented endpoints are an API9 risk).'),
+      rejectUnknownProperties: d(z.boolean(), false).describe('Refuse request-body properties the schemas do not declare (mass assignment), even where the document leaves objects open.'),
+      maxBodyBytes: d(z.int().min(1024).max(64 * MiB), MiB).describe('Largest JSON body validated; a larger one is refused (413).'),
+    },
+    'Contract enforcement: requests must match the OpenAPI document; every violation is listed with its JSON pointer.',
+  );
+
+  const rateLimitKey = z
+    .union([z.enum(['ip', 'route', 'principal', 'apiKey']), z.string().regex(/^header:[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'ip, route, principal, apiKey or header:<name>')])
+    .describe(
+      "What identifies a caller: ip (client address), route (the route name), principal (the authenticated principal's id, the client address when there is none), apiKey (the X-Api-Key header, hashed; the client address when absent) or header:<name> (that header's value, hashed; the client address when absent).",
+    );
+  const rateLimit = obj(
+    {
+      enabled: d(z.boolean(), false).describe('Run the rate-limit stage.'),
+      limits: d(
+        z.array(
+          z.strictObject({
+            name: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _').describe('Name of the window; routes that configure the same window (name, key, points, burst, durations) share its counters.'),
+            key: z
+              .union([rateLimitKey, z.array(rateLimitKey).min(1)])
+              .default('ip')
+              .describe(
+                'One key part or several, combined. Counters are kept per route only when `route` is one of the parts; without it the window is shared by every route that configures the same window (same name, key, points, burst and durations).',
+              ),
+            points: z.int().min(1).max(1_000_000_000).describe('Requests allowed per window.'),
+            durationSeconds: z.int().min(1).max(31 * 24 * 3600).describe('Window length in seconds (fixed window).'),
+            burst: z.int().min(0).max(1_000_000_000).default(0).describe('Extra requests allowed on top of points in the same window; advertised as part of the limit.'),
+            blockDurationSeconds: z.int().min(1).max(31 * 24 * 3600).optional().describe('Once the window is exhausted, refuse the key for this long instead of until the window ends.'),
+          }),
+        ),
+        [],
+      ).describe('Windows checked on every request; the request is refused (429) when any of them is exhausted.'),
+      delayMs: z.int().min(1).max(60_000).optional().describe('Throttle instead of refusing: when every exhausted window frees within this many milliseconds, wait and try once more.'),
+      failMode: d(z.enum(['open', 'closed']), 'open').describe(
+        "When the shared counter store (store.redis) fails: 'open' lets requests through, 'closed' refuses them (503 rate-limit-unavailable). Either way it is logged and counted.",
+      ),
+      headers: d(z.boolean(), true).describe('Send RateLimit-Policy and RateLimit headers (IETF draft) on allowed responses too, not only on refusals.'),
+    },
+    'Rate limits per client, key, API key or principal: several fixed windows at once, counted in memory or in Redis (store.redis) across processes.',
+  );
+
+  return z.strictObject({ ipFilter, limits, methods, cors, securityHeaders, errorScrubbing, record, ssrfGuard, xml, contract, rateLimit });
 }
 
 export const StageSettingsSchema = stageSchemas().prefault({}).describe('Stage settings applied to every route unless the route overrides them.');
@@ -271,6 +316,13 @@ export const ConfigSchema = z
         driver: z.enum(['sqlite', 'postgres']).default('sqlite').describe('sqlite is embedded; postgres is for clusters.'),
         path: z.string().default('.palisade/palisade.db').describe('SQLite file (relative to the working directory).'),
         url: z.string().optional().describe('PostgreSQL connection URL (postgres driver). Prefer PALISADE_STORE_URL for credentials.'),
+        redis: z
+          .strictObject({
+            url: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL').describe('Redis connection URL. Prefer PALISADE_REDIS_URL for credentials.'),
+            keyPrefix: z.string().default('palisade:').describe('Prefix of every Redis key Palisade writes, to share one Redis between deployments.'),
+          })
+          .optional()
+          .describe('Redis for counters shared by every gateway process (rate limits). Absent means counters are kept in each process.'),
         retention: z
           .strictObject({
             maxAgeDays: z.number().positive().max(3650).default(30).describe('Exchanges older than this are deleted.'),

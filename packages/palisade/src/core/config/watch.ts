@@ -10,8 +10,8 @@ import { parseConfig } from './load.js';
 import type { PalisadeConfig } from './schema.js';
 
 export interface WatchOptions {
-  /** A valid, changed configuration. Throwing here rejects it like an invalid file. */
-  onReload(result: { config: PalisadeConfig; text: string }): void;
+  /** A valid, changed configuration. Throwing (or rejecting) here refuses it like an invalid file. */
+  onReload(result: { config: PalisadeConfig; text: string }): void | Promise<void>;
   /** A changed file that was rejected; the caller keeps its configuration. */
   onError(err: PalisadeError): void;
   env?: NodeJS.ProcessEnv;
@@ -66,7 +66,7 @@ export function watchConfig(path: string, opts: WatchOptions): ConfigWatcher {
     let config: PalisadeConfig;
     try {
       config = parseConfig(text, path, { ...(opts.env ? { env: opts.env } : {}), baseDir: dirname(file) });
-      opts.onReload({ config, text });
+      await opts.onReload({ config, text });
     } catch (e) {
       const err = e instanceof PalisadeError ? e : new PalisadeError('PALISADE_ERR_CONFIG_INVALID', (e as Error).message, [], { cause: e });
       opts.onError(err);

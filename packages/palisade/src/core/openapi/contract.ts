@@ -143,16 +143,19 @@ export interface LoadOptions {
   rejectUnknownProperties?: boolean;
 }
 
-/** Loads, dereferences ($refs across files included) and compiles a document. Errors name the source. */
-export async function loadContract(source: string, opts: LoadOptions = {}): Promise<Contract> {
-  let doc: Schema;
+/** Loads and dereferences a document ($refs across files included); a document failing the OpenAPI schema is refused. */
+export async function loadDocument(source: string): Promise<Record<string, unknown>> {
   try {
-    // validate() also dereferences; a document that fails its own schema is refused here.
-    doc = (await SwaggerParser.validate(source)) as unknown as Schema;
+    return (await SwaggerParser.validate(source)) as unknown as Schema;
   } catch (err) {
-    throw new PalisadeError('PALISADE_ERR_OPENAPI_INVALID', `${source}: ${(err as Error).message.split('\n')[0]}`, (err as Error).message.split('\n').slice(1, 20).filter(Boolean), { cause: err });
+    const lines = (err as Error).message.split('\n');
+    throw new PalisadeError('PALISADE_ERR_OPENAPI_INVALID', `${source}: ${lines[0]}`, lines.slice(1, 20).filter(Boolean), { cause: err });
   }
-  return compileContract(doc, source, opts);
+}
+
+/** Loads, dereferences and compiles a document. Errors name the source. */
+export async function loadContract(source: string, opts: LoadOptions = {}): Promise<Contract> {
+  return compileContract(await loadDocument(source), source, opts);
 }
 
 export function compileContract(doc: Schema, source: string, opts: LoadOptions = {}): Contract {

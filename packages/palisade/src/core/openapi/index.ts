@@ -1,2 +1,2 @@
-export { loadContract, compileContract } from './contract.js';
+export { loadContract, loadDocument, compileContract } from './contract.js';
 export type { Contract, ContractOperation, OperationMatch, MatchResult, RequestParts, Violation, LoadOptions } from './contract.js';

@@ -5,6 +5,7 @@ import { createErrorScrubbingStage } from './error-scrubbing.js';
 import { createIpFilterStage } from './ip-filter.js';
 import { createLimitsStage } from './limits.js';
 import { createMethodsStage } from './methods.js';
+import { createRateLimitStage } from './rate-limit.js';
 import { createSecurityHeadersStage } from './security-headers.js';
 import { createSsrfGuardStage } from './ssrf-guard.js';
 import { createXmlStage } from './xml.js';
@@ -14,6 +15,7 @@ export const stageFactories = {
   limits: createLimitsStage,
   methods: createMethodsStage,
   cors: createCorsStage,
+  rateLimit: createRateLimitStage,
   securityHeaders: createSecurityHeadersStage,
   errorScrubbing: createErrorScrubbingStage,
   ssrfGuard: createSsrfGuardStage,
@@ -26,11 +28,13 @@ export {
   createIpFilterStage,
   createLimitsStage,
   createMethodsStage,
+  createRateLimitStage,
   createSecurityHeadersStage,
   createSsrfGuardStage,
   createXmlStage,
 };
 export { createSsrfGuard } from './ssrf-guard.js';
+export type { RateLimitStage } from './rate-limit.js';
 export { stripUpstreamCors } from './cors.js';
 export { MemoryBlocklist } from '../blocklist.js';
 export type { BlocklistChange, BlocklistEntry, MemoryBlocklistOptions } from '../blocklist.js';

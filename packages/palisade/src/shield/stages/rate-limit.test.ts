@@ -1,0 +1,185 @@
+import { describe, it, after } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { Redis } from 'ioredis';
+import type { Verdict } from '../../core/index.js';
+import { createRateLimitStage } from './rate-limit.js';
+import type { RateLimitStage } from './rate-limit.js';
+import { fakeContext, fakeEnv, settingsFor } from './fake-context.js';
+import type { FakeEnv, FakeRequest } from './fake-context.js';
+import type { StageSettings } from '../../core/index.js';
+
+type Limits = StageSettings['rateLimit']['limits'];
+
+function limit(name: string, points: number, durationSeconds: number, extra: Partial<Limits[number]> = {}): Limits[number] {
+  return { name, key: 'ip', points, durationSeconds, burst: 0, ...extra };
+}
+
+function stageWith(limits: Limits, env: FakeEnv = fakeEnv(), extra: Partial<StageSettings['rateLimit']> = {}): RateLimitStage {
+  const stage = createRateLimitStage(settingsFor('rateLimit', { enabled: true, limits, ...extra }), env);
+  assert.ok(stage);
+  return stage as RateLimitStage;
+}
+
+async function send(stage: RateLimitStage, init: FakeRequest = {}): Promise<{ verdict: Verdict; headers: Record<string, string> | undefined }> {
+  const ctx = fakeContext(init);
+  const verdict = await stage.request!(ctx);
+  return { verdict, headers: ctx.extraResponseHeaders };
+}
+
+/** How many of `n` requests are admitted. */
+async function admitted(stage: RateLimitStage, n: number, init: FakeRequest = {}): Promise<number> {
+  let ok = 0;
+  for (let i = 0; i < n; i++) if ((await send(stage, init)).verdict.kind === 'continue') ok++;
+  return ok;
+}
+
+describe('rateLimit stage', () => {
+  it('is off by default and without limits', () => {
+    assert.equal(createRateLimitStage(settingsFor('rateLimit'), fakeEnv()), null);
+    assert.equal(createRateLimitStage(settingsFor('rateLimit', { enabled: true }), fakeEnv()), null);
+  });
+
+  it('refuses with 429, Retry-After and RateLimit headers once the window is spent', async () => {
+    const stage = stageWith([limit('per-ip', 3, 60)]);
+    assert.equal(await admitted(stage, 3), 3);
+    const { verdict } = await send(stage);
+    assert.ok(verdict.kind === 'deny');
+    assert.equal(verdict.code, 'rate-limited');
+    assert.equal(verdict.status, 429);
+    const h = verdict.headers!;
+    assert.ok(Number(h['Retry-After']) >= 1 && Number(h['Retry-After']) <= 60, h['Retry-After']);
+    assert.equal(h['RateLimit-Policy'], '3;w=60');
+    assert.match(h.RateLimit!, /^limit=3, remaining=0, reset=\d+$/);
+    // Another address has its own count.
+    assert.equal(await admitted(stage, 3, { clientIp: '198.51.100.1' }), 3);
+  });
+
+  it('puts RateLimit headers on allowed requests unless headers is false', async () => {
+    const on = stageWith([limit('a', 5, 60)]);
+    const { verdict, headers } = await send(on);
+    assert.equal(verdict.kind, 'continue');
+    assert.equal(headers?.['RateLimit-Policy'], '5;w=60');
+    assert.match(headers?.RateLimit ?? '', /^limit=5, remaining=4, reset=\d+$/);
+    const off = stageWith([limit('a', 5, 60)], fakeEnv(), { headers: false });
+    assert.equal((await send(off)).headers, undefined);
+  });
+
+  it('checks several windows at once and refuses when any is spent', async () => {
+    const stage = stageWith([limit('second', 10, 1), limit('hour', 4, 3600)]);
+    const first = await send(stage);
+    assert.equal(first.headers?.['RateLimit-Policy'], '10;w=1, 4;w=3600');
+    // The header describes the window closest to refusing: the hourly one.
+    assert.match(first.headers?.RateLimit ?? '', /^limit=4, remaining=3, reset=\d+$/);
+    assert.equal(await admitted(stage, 5), 3);
+    const { verdict } = await send(stage);
+    assert.ok(verdict.kind === 'deny' && verdict.code === 'rate-limited');
+    assert.ok(Number(verdict.headers!['Retry-After']) > 1, 'Retry-After comes from the hourly window');
+  });
+
+  it('admits burst requests on top of points', async () => {
+    const stage = stageWith([limit('b', 2, 60, { burst: 3 })]);
+    assert.equal(await admitted(stage, 10), 5);
+    const { verdict } = await send(stage);
+    assert.ok(verdict.kind === 'deny');
+    assert.equal(verdict.headers!['RateLimit-Policy'], '5;w=60');
+  });
+
+  it('counts per route only when route is part of the key', async () => {
+    const env = fakeEnv();
+    const perRouteA = stageWith([limit('r', 2, 60, { key: ['ip', 'route'] })], env);
+    const perRouteB = stageWith([limit('r', 2, 60, { key: ['ip', 'route'] })], env);
+    assert.equal(await admitted(perRouteA, 5, { routeName: 'a' }), 2);
+    assert.equal(await admitted(perRouteB, 5, { routeName: 'b' }), 2);
+
+    const sharedA = stageWith([limit('s', 2, 60)], env);
+    const sharedB = stageWith([limit('s', 2, 60)], env);
+    assert.equal(await admitted(sharedA, 1, { routeName: 'a' }), 1);
+    assert.equal(await admitted(sharedB, 5, { routeName: 'b' }), 1, 'one count for both routes');
+  });
+
+  it('keys by principal, falling back to the client address', async () => {
+    const stage = stageWith([limit('p', 1, 60, { key: 'principal' })]);
+    const as = async (id: string | undefined, ip = '203.0.113.7') => {
+      const ctx = fakeContext({ clientIp: ip });
+      if (id !== undefined) ctx.principal = { id, method: 'jwt', roles: [], scopes: [] };
+      return (await stage.request!(ctx)).kind;
+    };
+    assert.equal(await as('alice'), 'continue');
+    assert.equal(await as('alice', '198.51.100.9'), 'deny', 'same principal from elsewhere');
+    assert.equal(await as('bob'), 'continue');
+    assert.equal(await as(undefined), 'continue');
+    assert.equal(await as(undefined), 'deny');
+    assert.equal(await as(undefined, '198.51.100.9'), 'continue');
+  });
+
+  it('keys by API key and by any header, hashed, falling back to the client address', async () => {
+    const env = fakeEnv();
+    const byKey = stageWith([limit('k', 1, 60, { key: 'apiKey' })], env);
+    assert.equal((await send(byKey, { headers: { 'x-api-key': 'k1' } })).verdict.kind, 'continue');
+    assert.equal((await send(byKey, { headers: { 'x-api-key': 'k1' }, clientIp: '198.51.100.2' })).verdict.kind, 'deny');
+    assert.equal((await send(byKey, { headers: { 'x-api-key': 'k2' } })).verdict.kind, 'continue');
+    assert.equal((await send(byKey)).verdict.kind, 'continue');
+    assert.equal((await send(byKey)).verdict.kind, 'deny');
+
+    const byTenant = stageWith([limit('t', 1, 60, { key: ['header:X-Tenant', 'route'] })], env);
+    assert.equal((await send(byTenant, { headers: { 'x-tenant': 'acme' } })).verdict.kind, 'continue');
+    assert.equal((await send(byTenant, { headers: { 'x-tenant': 'acme' }, clientIp: '198.51.100.3' })).verdict.kind, 'deny');
+    assert.equal((await send(byTenant, { headers: { 'x-tenant': 'other' } })).verdict.kind, 'continue');
+  });
+
+  it('waits instead of refusing when delayMs covers the rest of the window', async () => {
+    const stage = stageWith([limit('d', 1, 1)], fakeEnv(), { delayMs: 5000 });
+    assert.equal((await send(stage)).verdict.kind, 'continue');
+    // The window is 1 s, so the second request waits for it to end and is then admitted.
+    assert.equal((await send(stage)).verdict.kind, 'continue');
+    const strict = stageWith([limit('d2', 1, 3600)], fakeEnv(), { delayMs: 100 });
+    assert.equal((await send(strict)).verdict.kind, 'continue');
+    assert.equal((await send(strict)).verdict.kind, 'deny', 'an hour is longer than delayMs');
+  });
+
+  it('validates key parts', () => {
+    assert.throws(() => settingsFor('rateLimit', { limits: [{ ...limit('x', 1, 1), key: 'cookie' }] }));
+    assert.throws(() => settingsFor('rateLimit', { limits: [{ ...limit('x', 1, 1), key: 'header:' }] }));
+  });
+
+  describe('when Redis is unreachable', () => {
+    const clients: Redis[] = [];
+    after(() => {
+      for (const c of clients) c.disconnect();
+    });
+
+    async function unreachableRedis(): Promise<Redis> {
+      // A port that was free a moment ago: nothing listens there.
+      const server = net.createServer();
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+      const port = (server.address() as AddressInfo).port;
+      await new Promise<void>((r) => server.close(() => r()));
+      const client = new Redis({ host: '127.0.0.1', port, enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: () => null });
+      client.on('error', () => undefined);
+      clients.push(client);
+      return client;
+    }
+
+    for (const failMode of ['open', 'closed'] as const) {
+      it(`fails ${failMode}, logs once and counts every failure`, async () => {
+        const env: FakeEnv = { ...fakeEnv(), redis: { client: await unreachableRedis(), keyPrefix: 'palisade-test:' } };
+        const stage = stageWith([limit('r', 1, 60)], env, { failMode });
+        for (let i = 0; i < 3; i++) {
+          const { verdict, headers } = await send(stage);
+          if (failMode === 'open') {
+            assert.equal(verdict.kind, 'continue');
+            assert.equal(headers, undefined, 'no counts to advertise');
+          } else {
+            assert.ok(verdict.kind === 'deny');
+            assert.equal(verdict.code, 'rate-limit-unavailable');
+            assert.equal(verdict.status, 503);
+          }
+        }
+        assert.equal(stage.storeFailures, 3);
+        assert.equal(env.logs.filter((l) => l.level === 'error').length, 1, 'the log is rate-limited');
+      });
+    }
+  });
+});
