@@ -132,3 +132,30 @@ test('DEMO-INJ-01: the UNION injection in the search term is refused by the para
   assert.doesNotMatch(gateway.body, /@acme\.test/);
   assert.equal((await httpRequest(`${shield.gatewayUrl}/api/v2/products/search?q=lamp`)).status, 200);
 });
+
+test('DEMO-API4-02: password guessing is locked out after five failures, for unknown accounts too', async () => {
+  const attempt = async (base: string, email: string, password: string) =>
+    httpRequest(`${base}/api/v2/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+  const direct: number[] = [];
+  for (let i = 0; i < 8; i++) direct.push((await attempt(demo.url, 'bob@acme.test', `wrong-guess-${i}`)).status);
+  assert.deepEqual(new Set(direct), new Set([401]), 'directly, guessing never stops');
+  for (const email of ['bob@acme.test', 'nobody@acme.test']) {
+    const seen: number[] = [];
+    for (let i = 0; i < 5; i++) seen.push((await attempt(shield.gatewayUrl, email, `wrong-guess-${i}`)).status);
+    assert.ok(seen.every((s) => s === 401 || s === 404), String(seen));
+    // The right password no longer helps: the guess never reaches the API.
+    const locked = await attempt(shield.gatewayUrl, email, 'bob-pass-2');
+    assert.equal(locked.status, 429, email);
+    assert.equal((JSON.parse(locked.body) as { type: string }).type, 'urn:palisade:problem:login-locked');
+    assert.ok(Number(locked.headers['retry-after']) >= 1);
+  }
+  assert.equal((await attempt(shield.gatewayUrl, 'alice@acme.test', 'alice-pass-1')).status, 200, 'other accounts are unaffected');
+});
+
+test('DEMO-API4-04: thumbnail sizes above the contract\'s maximum never reach the renderer', async () => {
+  const { direct, gateway } = await both('/api/v2/products/7/thumbnail?size=4096');
+  assert.equal(direct.status, 200);
+  assert.equal(gateway.status, 400);
+  assert.match(gateway.body, /\/query\/size/);
+  assert.equal((await httpRequest(`${shield.gatewayUrl}/api/v2/products/7/thumbnail?size=256`)).status, 200);
+});

@@ -57,6 +57,7 @@ interface CompiledRoute {
   readonly pipeline: RoutePipeline;
   readonly record: boolean;
   readonly settings: StageSettings;
+  readonly resolveOperation?: (method: string, path: string) => string | undefined;
 }
 
 interface Runtime {
@@ -179,8 +180,16 @@ export class Gateway {
         if (settings.contract.enabled && !contracts.has(contractKey(r.api, settings.contract.rejectUnknownProperties))) {
           throw new PalisadeError('PALISADE_ERR_CONFIG_INVALID', `route ${r.pathPrefix} enables contract enforcement but API "${r.api}" has no openapi document`);
         }
+        const contract = contracts.get(contractKey(r.api, settings.contract.rejectUnknownProperties));
+        const resolveOperation = contract
+          ? (method: string, path: string) => {
+              const m = contract.match(method, upstreamPath(path));
+              return m.kind === 'match' ? (m.match.operation.operationId ?? `${m.match.operation.method} ${m.match.operation.template}`) : undefined;
+            }
+          : undefined;
         return {
           name: `${r.api}:${r.host ?? '*'}${r.pathPrefix}`,
+          resolveOperation,
           api,
           prefix: r.pathPrefix,
           strip: r.stripPrefix,
@@ -327,6 +336,7 @@ export class Gateway {
       startedAt,
       api: route?.api.name ?? '',
       routeName: route?.name ?? '',
+      resolveOperation: route?.resolveOperation,
       hasCredentials,
       outcomes: [],
     };

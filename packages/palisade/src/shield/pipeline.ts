@@ -16,15 +16,17 @@ export type RouteStageName = 'versions' | 'contract';
  * version) → CORS → rate limit → validate (OpenAPI contract, XML, SSRF guard). Still to come, in their DESIGN.md places: authenticate
  * between CORS and rate limit (so that `principal` rate-limit keys see who is calling), authorize
  * after rate limit; OpenAPI/XML validation beside the SSRF guard; the WAF after validate.
- * Rate limiting comes after CORS so that preflights are answered without spending the caller's quota.
+ * Rate limiting comes after CORS so that preflights are answered without spending the caller's quota;
+ * the login guard right after it, so that a locked-out login costs nothing further.
  */
-export const REQUEST_ORDER = ['ipFilter', 'limits', 'methods', 'versions', 'cors', 'rateLimit', 'contract', 'xml', 'ssrfGuard'] as const satisfies readonly (StageName | RouteStageName)[];
+export const REQUEST_ORDER = ['ipFilter', 'limits', 'methods', 'versions', 'cors', 'rateLimit', 'loginGuard', 'contract', 'xml', 'ssrfGuard'] as const satisfies readonly (StageName | RouteStageName)[];
 
 /**
- * Response side, in order: error scrubbing (may replace the response) → CORS headers → security
+ * Response side, in order: the login guard reads the upstream's status before anything can
+ * replace the response → error scrubbing (may replace the response) → CORS headers → security
  * headers last, so that whatever is finally sent — upstream answer or Shield's own — carries them.
  */
-export const RESPONSE_ORDER = ['errorScrubbing', 'cors', 'securityHeaders'] as const satisfies readonly StageName[];
+export const RESPONSE_ORDER = ['loginGuard', 'errorScrubbing', 'cors', 'securityHeaders'] as const satisfies readonly StageName[];
 
 type Factory = (settings: never, env: StageEnv) => Stage | null;
 

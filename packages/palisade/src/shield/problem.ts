@@ -49,6 +49,7 @@ const TITLES: Record<string, string> = {
   'ssrf-blocked': 'URL destination not allowed',
   'rate-limited': 'Too many requests',
   'rate-limit-unavailable': 'Rate limiting unavailable',
+  'login-locked': 'Too many failed sign-in attempts',
   'upgrade-not-supported': 'Protocol upgrade not supported',
 };
 

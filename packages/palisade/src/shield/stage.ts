@@ -28,6 +28,11 @@ export interface RequestContext {
   readonly api: string;
   readonly routeName: string;
   principal?: Principal;
+  /**
+   * Names the API operation a request addresses (operationId, else method and path template) when
+   * the route has an OpenAPI contract. Per route, so a request allocates nothing to carry it.
+   */
+  readonly resolveOperation?: (method: string, path: string) => string | undefined;
   /** True when the request carried credentials (Authorization, Cookie, API-key header). */
   readonly hasCredentials: boolean;
   /** Headers stages ask to add to whatever response is finally sent (CORS, rate-limit headers...). */

@@ -148,31 +148,37 @@ function stageSchemas() {
   );
 
   const rateLimitKey = z
-    .union([z.enum(['ip', 'route', 'principal', 'apiKey']), z.string().regex(/^header:[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'ip, route, principal, apiKey or header:<name>')])
+    .union([z.enum(['ip', 'route', 'operation', 'principal', 'apiKey', 'plan']), z.string().regex(/^header:[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'ip, route, operation, principal, apiKey, plan or header:<name>')])
     .describe(
-      "What identifies a caller: ip (client address), route (the route name), principal (the authenticated principal's id, the client address when there is none), apiKey (the X-Api-Key header, hashed; the client address when absent) or header:<name> (that header's value, hashed; the client address when absent).",
+      "What identifies a caller: ip (client address), route (the route name), operation (the OpenAPI operation — operationId, else method and path template — or method and route without a document), plan (the caller's plan, see `plan`), principal (the authenticated principal's id, the client address when there is none), apiKey (the X-Api-Key header, hashed; the client address when absent) or header:<name> (that header's value, hashed; the client address when absent).",
     );
+  const limitWindow = z.strictObject({
+    name: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _').describe('Name of the window; routes that configure the same window (name, key, points, burst, durations) share its counters.'),
+    key: z
+      .union([rateLimitKey, z.array(rateLimitKey).min(1)])
+      .default('ip')
+      .describe(
+        'One key part or several, combined. Counters are kept per route only when `route` is one of the parts; without it the window is shared by every route that configures the same window (same name, key, points, burst and durations).',
+      ),
+    points: z.int().min(1).max(1_000_000_000).describe('Requests allowed per window.'),
+    durationSeconds: z.int().min(1).max(31 * 24 * 3600).describe('Window length in seconds (fixed window).'),
+    burst: z.int().min(0).max(1_000_000_000).default(0).describe('Extra requests allowed on top of points in the same window; advertised as part of the limit.'),
+    blockDurationSeconds: z.int().min(1).max(31 * 24 * 3600).optional().describe('Once the window is exhausted, refuse the key for this long instead of until the window ends.'),
+  });
   const rateLimit = obj(
     {
       enabled: d(z.boolean(), false).describe('Run the rate-limit stage.'),
-      limits: d(
-        z.array(
-          z.strictObject({
-            name: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _').describe('Name of the window; routes that configure the same window (name, key, points, burst, durations) share its counters.'),
-            key: z
-              .union([rateLimitKey, z.array(rateLimitKey).min(1)])
-              .default('ip')
-              .describe(
-                'One key part or several, combined. Counters are kept per route only when `route` is one of the parts; without it the window is shared by every route that configures the same window (same name, key, points, burst and durations).',
-              ),
-            points: z.int().min(1).max(1_000_000_000).describe('Requests allowed per window.'),
-            durationSeconds: z.int().min(1).max(31 * 24 * 3600).describe('Window length in seconds (fixed window).'),
-            burst: z.int().min(0).max(1_000_000_000).default(0).describe('Extra requests allowed on top of points in the same window; advertised as part of the limit.'),
-            blockDurationSeconds: z.int().min(1).max(31 * 24 * 3600).optional().describe('Once the window is exhausted, refuse the key for this long instead of until the window ends.'),
-          }),
+      limits: d(z.array(limitWindow), []).describe('Windows checked on every request (for callers on a plan: unless the plan has its own); the request is refused (429) when any of them is exhausted.'),
+      plan: z
+        .string()
+        .regex(/^(?:claim:[A-Za-z0-9_.:/-]+|scope:[A-Za-z0-9_.:/-]*)$/, 'claim:<name> or scope:<prefix>')
+        .optional()
+        .describe(
+          "Where a caller's plan (tier) is read from: claim:<name> (a claim of the authenticated principal, e.g. claim:plan) or scope:<prefix> (the first scope starting with the prefix, the rest being the plan: scope:plan. reads gold from plan.gold).",
         ),
-        [],
-      ).describe('Windows checked on every request; the request is refused (429) when any of them is exhausted.'),
+      plans: d(z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/), z.array(limitWindow).min(1)), {}).describe(
+        'Windows per plan, instead of `limits` for callers on that plan; callers with no plan or an unknown one get `limits`.',
+      ),
       delayMs: z.int().min(1).max(60_000).optional().describe('Throttle instead of refusing: when every exhausted window frees within this many milliseconds, wait and try once more.'),
       failMode: d(z.enum(['open', 'closed']), 'open').describe(
         "When the shared counter store (store.redis) fails: 'open' lets requests through, 'closed' refuses them (503 rate-limit-unavailable). Either way it is logged and counted.",
@@ -182,7 +188,43 @@ function stageSchemas() {
     'Rate limits per client, key, API key or principal: several fixed windows at once, counted in memory or in Redis (store.redis) across processes.',
   );
 
-  return z.strictObject({ ipFilter, limits, methods, cors, securityHeaders, errorScrubbing, record, ssrfGuard, xml, contract, rateLimit });
+  const failureWindow = (maxFailures: number, windowSeconds: number, doc: string) =>
+    d(
+      z.strictObject({
+        maxFailures: z.int().min(1).max(1_000_000).describe('Failed logins allowed within the window; the next one locks the key out.'),
+        windowSeconds: z.int().min(1).max(31 * 24 * 3600).describe('How long failures are remembered.'),
+      }),
+      { maxFailures, windowSeconds },
+    ).describe(doc);
+  const loginGuard = obj(
+    {
+      enabled: d(z.boolean(), false).describe('Run the login brute-force guard.'),
+      endpoints: d(
+        z.array(
+          z.strictObject({
+            method: z.string().regex(/^[A-Z]+$/, 'an upper-case HTTP method').default('POST').describe('Method of the login request.'),
+            path: z.string().regex(/^\//, 'a path starting with /').describe('Path of the login request as clients send it (exact match, query ignored).'),
+            usernameField: z
+              .string()
+              .regex(/^[A-Za-z0-9_.$-]+$/, 'a field name or dot path')
+              .default('username')
+              .describe('JSON body field (dot path) or form field holding the account name; matched case-insensitively after trimming.'),
+          }),
+        ),
+        [],
+      ).describe('The login operations watched. Their failures (failureStatuses in the response) are counted per client address, per account and per account from one address.'),
+      failureStatuses: d(z.array(z.int().min(400).max(599)).min(1), [401, 403]).describe('Response statuses that mean a failed login (add 404 for APIs that answer an unknown account with 404).'),
+      perIp: failureWindow(100, 3600, 'Failures from one client address, whatever the account (credential stuffing, password spraying).'),
+      perAccount: failureWindow(50, 3600, 'Failures for one account, whatever the address (distributed guessing). Set higher than perAccountIp: anyone can lock an account out by failing on purpose.'),
+      perAccountIp: failureWindow(5, 900, 'Consecutive failures for one account from one address (plain password guessing); a successful login resets it.'),
+      lockoutSeconds: d(z.int().min(1).max(24 * 3600), 60).describe('First lockout length; each further lockout of the same key within lockoutMemorySeconds doubles it.'),
+      maxLockoutSeconds: d(z.int().min(1).max(31 * 24 * 3600), 3600).describe('Longest lockout.'),
+      lockoutMemorySeconds: d(z.int().min(60).max(31 * 24 * 3600), 86400).describe('How long earlier lockouts count towards doubling the next.'),
+    },
+    'Login brute-force protection: failed logins counted per address, account and account-from-address, with progressive lockouts (429), in memory or in Redis (store.redis). Unknown accounts are locked like known ones, so lockouts reveal nothing.',
+  );
+
+  return z.strictObject({ ipFilter, limits, methods, cors, securityHeaders, errorScrubbing, record, ssrfGuard, xml, contract, rateLimit, loginGuard });
 }
 
 export const StageSettingsSchema = stageSchemas().prefault({}).describe('Stage settings applied to every route unless the route overrides them.');

@@ -4,6 +4,7 @@ import { createCorsStage } from './cors.js';
 import { createErrorScrubbingStage } from './error-scrubbing.js';
 import { createIpFilterStage } from './ip-filter.js';
 import { createLimitsStage } from './limits.js';
+import { createLoginGuardStage } from './login-guard.js';
 import { createMethodsStage } from './methods.js';
 import { createRateLimitStage } from './rate-limit.js';
 import { createSecurityHeadersStage } from './security-headers.js';
@@ -16,6 +17,7 @@ export const stageFactories = {
   methods: createMethodsStage,
   cors: createCorsStage,
   rateLimit: createRateLimitStage,
+  loginGuard: createLoginGuardStage,
   securityHeaders: createSecurityHeadersStage,
   errorScrubbing: createErrorScrubbingStage,
   ssrfGuard: createSsrfGuardStage,
@@ -27,6 +29,7 @@ export {
   createErrorScrubbingStage,
   createIpFilterStage,
   createLimitsStage,
+  createLoginGuardStage,
   createMethodsStage,
   createRateLimitStage,
   createSecurityHeadersStage,
@@ -35,6 +38,7 @@ export {
 };
 export { createSsrfGuard } from './ssrf-guard.js';
 export type { RateLimitStage } from './rate-limit.js';
+export type { LoginGuardStage } from './login-guard.js';
 export { stripUpstreamCors } from './cors.js';
 export { MemoryBlocklist } from '../blocklist.js';
 export type { BlocklistChange, BlocklistEntry, MemoryBlocklistOptions } from '../blocklist.js';

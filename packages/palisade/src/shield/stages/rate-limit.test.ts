@@ -139,6 +139,44 @@ describe('rateLimit stage', () => {
     assert.equal((await send(strict)).verdict.kind, 'deny', 'an hour is longer than delayMs');
   });
 
+  it('keys by operation: the contract operation, else method and route, never the object id', async () => {
+    const stage = stageWith([limit('op', 1, 60, { key: ['operation'] })]);
+    const resolveOperation = (method: string, path: string) => (path.startsWith('/orders/') ? `${method} /orders/{id}` : undefined);
+    const call = async (method: string, url: string, withContract = true) => {
+      const ctx = { ...fakeContext({ method, url }), ...(withContract ? { resolveOperation } : {}) };
+      return (await stage.request!(ctx)).kind;
+    };
+    assert.equal(await call('GET', '/orders/1'), 'continue');
+    assert.equal(await call('GET', '/orders/2'), 'deny', 'another id, same operation');
+    assert.equal(await call('DELETE', '/orders/2'), 'continue', 'another operation');
+    assert.equal(await call('GET', '/other', false), 'continue');
+    assert.equal(await call('GET', '/another', false), 'deny', 'without a contract: method and route');
+  });
+
+  it('applies the limits of the caller\'s plan, read from a claim or a scope', async () => {
+    const plans = { gold: [limit('g', 3, 60, { key: 'principal' })], free: [limit('f', 1, 60, { key: 'principal' })] };
+    const byClaim = stageWith([limit('anon', 2, 60)], fakeEnv(), { plan: 'claim:plan', plans });
+    const as = async (stage: RateLimitStage, id: string | undefined, claims: Record<string, unknown> = {}, scopes: string[] = []) => {
+      const ctx = fakeContext({});
+      if (id !== undefined) ctx.principal = { id, method: 'jwt', roles: [], scopes, claims };
+      const v = await stage.request!(ctx);
+      return v.kind === 'deny' ? `deny ${v.headers?.['RateLimit-Policy']}` : 'ok';
+    };
+    const run = async (stage: RateLimitStage, n: number, ...args: Parameters<typeof as> extends [unknown, ...infer R] ? R : never) => {
+      const out: string[] = [];
+      for (let i = 0; i < n; i++) out.push(await as(stage, ...args));
+      return out;
+    };
+    assert.deepEqual(await run(byClaim, 4, 'g1', { plan: 'gold' }), ['ok', 'ok', 'ok', 'deny 3;w=60']);
+    assert.deepEqual(await run(byClaim, 2, 'f1', { plan: 'free' }), ['ok', 'deny 1;w=60']);
+    // No plan, or one the configuration does not know: the default limits (keyed by address here).
+    assert.deepEqual(await run(byClaim, 3, 'x1', { plan: 'platinum' }), ['ok', 'ok', 'deny 2;w=60']);
+    const byScope = stageWith([], fakeEnv(), { plan: 'scope:plan.', plans });
+    assert.deepEqual(await run(byScope, 2, 's1', {}, ['read', 'plan.free']), ['ok', 'deny 1;w=60']);
+    assert.deepEqual(await run(byScope, 5, undefined), ['ok', 'ok', 'ok', 'ok', 'ok'], 'no default limits: anonymous callers pass');
+    assert.throws(() => stageWith([], fakeEnv(), { plans }), /rateLimit\.plan/);
+  });
+
   it('validates key parts', () => {
     assert.throws(() => settingsFor('rateLimit', { limits: [{ ...limit('x', 1, 1), key: 'cookie' }] }));
     assert.throws(() => settingsFor('rateLimit', { limits: [{ ...limit('x', 1, 1), key: 'header:' }] }));

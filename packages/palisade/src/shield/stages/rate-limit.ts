@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { StageSettings, Verdict } from '../../core/index.js';
-import { CONTINUE, deny } from '../../core/index.js';
+import { CONTINUE, deny, PalisadeError } from '../../core/index.js';
 import type { RequestContext, Stage, StageEnv, StageFactory } from '../stage.js';
 
 type Settings = StageSettings['rateLimit'];
@@ -79,8 +79,30 @@ function headerValue(ctx: RequestContext, name: string): string | undefined {
   return s === undefined || s === '' ? undefined : s;
 }
 
-function keyPart(ctx: RequestContext, part: string): string {
+/**
+ * The caller's plan from `plan: claim:<name>` or `plan: scope:<prefix>`; undefined when the caller
+ * is anonymous or names none. Plans only come from an authenticated principal: a client-chosen
+ * header would let anyone pick the most generous tier.
+ */
+export function planOf(ctx: RequestContext, source: string | undefined): string | undefined {
+  const p = ctx.principal;
+  if (!source || !p) return undefined;
+  if (source.startsWith('claim:')) {
+    const v = p.claims?.[source.slice('claim:'.length)];
+    return typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined;
+  }
+  const prefix = source.slice('scope:'.length);
+  for (const scope of p.scopes) if (scope.startsWith(prefix) && scope.length > prefix.length) return scope.slice(prefix.length);
+  return undefined;
+}
+
+function keyPart(ctx: RequestContext, part: string, plan: string | undefined): string {
   switch (part) {
+    case 'operation':
+      // Without a contract the route stands in: still one bucket per method, never one per object id.
+      return `op=${ctx.resolveOperation?.(ctx.method, ctx.path) ?? `${ctx.method} ${ctx.routeName}`}`;
+    case 'plan':
+      return `plan=${plan ?? '-'}`;
     case 'ip':
       return `ip=${ctx.clientIp}`;
     case 'route':
@@ -100,27 +122,39 @@ function keyPart(ctx: RequestContext, part: string): string {
   }
 }
 
-function keyOf(ctx: RequestContext, w: Window): string {
-  return w.parts.map((p) => keyPart(ctx, p)).join('|');
+function keyOf(ctx: RequestContext, w: Window, plan: string | undefined): string {
+  return w.parts.map((p) => keyPart(ctx, p, plan)).join('|');
 }
 
 function secondsUntil(ms: number): number {
   return Math.max(1, Math.ceil(ms / 1000));
 }
 
+interface WindowSet {
+  readonly windows: readonly Window[];
+  /** RateLimit-Policy header value. */
+  readonly policy: string;
+}
+
 export const createRateLimitStage: StageFactory<'rateLimit'> = (settings, env): RateLimitStage | null => {
-  if (!settings.enabled || settings.limits.length === 0) return null;
-  const windows: Window[] = settings.limits.map((l) => {
-    const parts = Array.isArray(l.key) ? [...l.key] : [l.key];
-    return {
+  const planNames = Object.keys(settings.plans);
+  if (!settings.enabled || (settings.limits.length === 0 && planNames.length === 0)) return null;
+  if (planNames.length > 0 && !settings.plan) {
+    throw new PalisadeError('PALISADE_ERR_CONFIG_INVALID', `rateLimit.plans (${planNames.join(', ')}) needs rateLimit.plan to say where a caller's plan is read from`);
+  }
+  const windowSet = (limits: readonly LimitSettings[], plan: string): WindowSet => {
+    const windows = limits.map((l) => ({
       name: l.name,
       limit: l.points + l.burst,
       durationSeconds: l.durationSeconds,
-      parts,
-      limiter: limiterFor(l, env),
-    };
-  });
-  const policy = windows.map((w) => `${w.limit};w=${w.durationSeconds}`).join(', ');
+      parts: Array.isArray(l.key) ? [...l.key] : [l.key],
+      // Each plan counts in its own windows, so a caller changing plan starts afresh on the new one.
+      limiter: limiterFor(plan === '' ? l : { ...l, name: `${l.name}@${plan}` }, env),
+    }));
+    return { windows, policy: windows.map((w) => `${w.limit};w=${w.durationSeconds}`).join(', ') };
+  };
+  const base = windowSet(settings.limits, '');
+  const perPlan = new Map(planNames.map((name) => [name, windowSet(settings.plans[name]!, name)]));
   const unavailable = Object.freeze(deny('rate-limit-unavailable', 503, 'Rate limiting is temporarily unavailable; retry later.', Object.freeze({ 'Retry-After': '1' })));
   let storeFailures = 0;
   let lastFailureLog = 0;
@@ -139,11 +173,12 @@ export const createRateLimitStage: StageFactory<'rateLimit'> = (settings, env): 
     failuresSinceLog = 0;
   };
 
-  const check = async (ctx: RequestContext, ws: readonly Window[]): Promise<Checked[]> => {
-    const settled = await Promise.allSettled(ws.map((w) => w.limiter.consume(keyOf(ctx, w))));
+  const check = async (ctx: RequestContext, ws: readonly Window[], plan: string | undefined): Promise<Checked[]> => {
+    const keys = ws.map((w) => keyOf(ctx, w, plan));
+    const settled = await Promise.allSettled(ws.map((w, i) => w.limiter.consume(keys[i]!)));
     return settled.map((s, i) => {
       const window = ws[i]!;
-      const key = keyOf(ctx, window);
+      const key = keys[i]!;
       if (s.status === 'fulfilled') return { window, key, res: s.value, refused: false };
       // rate-limiter-flexible rejects with a RateLimiterRes when the window is exhausted, and with
       // an Error when the store itself failed.
@@ -154,7 +189,7 @@ export const createRateLimitStage: StageFactory<'rateLimit'> = (settings, env): 
   };
 
   /** The RateLimit header describes the window closest to refusing. */
-  const headersFor = (checked: readonly Checked[]): Record<string, string> | undefined => {
+  const headersFor = (checked: readonly Checked[], policy: string): Record<string, string> | undefined => {
     let worst: Checked | undefined;
     for (const c of checked) {
       if (!c.res) continue;
@@ -168,7 +203,10 @@ export const createRateLimitStage: StageFactory<'rateLimit'> = (settings, env): 
   };
 
   const run = async (ctx: RequestContext): Promise<Verdict> => {
-    let checked = await check(ctx, windows);
+    const plan = planOf(ctx, settings.plan);
+    const set = (plan !== undefined ? perPlan.get(plan) : undefined) ?? base;
+    if (set.windows.length === 0) return CONTINUE;
+    let checked = await check(ctx, set.windows, plan);
     if (settings.failMode === 'closed' && checked.some((c) => !c.res)) return unavailable;
     let refused = checked.filter((c) => c.refused);
     if (refused.length > 0 && settings.delayMs !== undefined) {
@@ -177,14 +215,14 @@ export const createRateLimitStage: StageFactory<'rateLimit'> = (settings, env): 
         // The refused attempt must not count: give its point back before trying once more.
         await Promise.allSettled(refused.map((c) => c.window.limiter.reward(c.key, 1)));
         await sleep(wait);
-        const again = await check(ctx, refused.map((c) => c.window));
+        const again = await check(ctx, refused.map((c) => c.window), plan);
         if (settings.failMode === 'closed' && again.some((c) => !c.res)) return unavailable;
         const retried = new Set(again.map((c) => c.window));
         checked = [...checked.filter((c) => !retried.has(c.window)), ...again];
         refused = again.filter((c) => c.refused);
       }
     }
-    const headers = headersFor(checked);
+    const headers = headersFor(checked, set.policy);
     if (refused.length > 0) {
       const retryAfter = Math.max(...refused.map((c) => secondsUntil(c.res!.msBeforeNext)));
       return deny('rate-limited', 429, 'Too many requests; retry later.', { 'Retry-After': String(retryAfter), ...headers });
