@@ -149,7 +149,7 @@ apis:
     upstream: ${up.url}
     versions:
       - { name: v1, state: retired, pathPrefix: /api/v1, successor: 'https://example.test/api/v3' }
-      - { name: v2, state: deprecated, pathPrefix: /api/v2, deprecatedSince: '2026-06-01T00:00:00Z', sunset: '2027-06-01T00:00:00Z' }
+      - { name: v2, state: deprecated, pathPrefix: /api/v2, deprecatedSince: '2026-06-01T00:00:00Z', sunset: '2099-06-01T00:00:00Z' }
       - { name: v3, pathPrefix: /api/v3 }
 `);
     try {
@@ -160,7 +160,7 @@ apis:
       const deprecated = await httpRequest(`${shield.gatewayUrl}/api/v2/users`);
       assert.equal(deprecated.status, 200);
       assert.equal(deprecated.headers.deprecation, '@1780272000');
-      assert.equal(deprecated.headers.sunset, 'Tue, 01 Jun 2027 00:00:00 GMT');
+      assert.equal(deprecated.headers.sunset, 'Mon, 01 Jun 2099 00:00:00 GMT');
       const current = await httpRequest(`${shield.gatewayUrl}/api/v3/users`);
       assert.equal(current.status, 200);
       assert.equal(current.headers.deprecation, undefined);

@@ -15,6 +15,8 @@ interface CompiledVersion {
   header?: { name: string; value: string };
   headers: Record<string, string>;
   link?: string;
+  /** Epoch ms of the sunset; from then on a deprecated version answers as retired. */
+  sunsetAt?: number;
 }
 
 /** RFC 9745: `@` followed by the Unix time in seconds (a structured-field Date). */
@@ -37,6 +39,7 @@ function compile(v: VersionConfig): CompiledVersion {
     ...(v.header ? { header: { name: v.header.name.toLowerCase(), value: v.header.value } } : {}),
     headers,
     ...(link ? { link } : {}),
+    ...(v.state === 'deprecated' && v.sunset ? { sunsetAt: Date.parse(v.sunset) } : {}),
   };
 }
 
@@ -50,7 +53,7 @@ function matches(v: CompiledVersion, ctx: RequestContext): boolean {
 }
 
 /** The versions stage of one API, or null when it declares no versions that can be matched. */
-export function createVersionsStage(versions: ApiConfig['versions']): Stage | null {
+export function createVersionsStage(versions: ApiConfig['versions'], now: () => number = Date.now): Stage | null {
   const compiled = versions.filter((v) => v.pathPrefix || v.header).map(compile);
   if (compiled.length === 0) return null;
   // Longest path prefix first, so /api/v1beta is not taken for /api/v1.
@@ -60,7 +63,9 @@ export function createVersionsStage(versions: ApiConfig['versions']): Stage | nu
     request(ctx) {
       for (const v of compiled) {
         if (!matches(v, ctx)) continue;
-        if (v.state === 'retired') {
+        // The sunset is a promise to clients: once it passes, the version is gone without waiting
+        // for someone to edit the configuration.
+        if (v.state === 'retired' || (v.sunsetAt !== undefined && now() >= v.sunsetAt)) {
           return deny('version-retired', 410, `API version ${v.name} has been retired.`, v.link ? { link: v.link } : undefined);
         }
         if (v.state === 'deprecated') ctx.extraResponseHeaders = { ...ctx.extraResponseHeaders, ...v.headers };
