@@ -159,3 +159,15 @@ test('DEMO-API4-04: thumbnail sizes above the contract\'s maximum never reach th
   assert.match(gateway.body, /\/query\/size/);
   assert.equal((await httpRequest(`${shield.gatewayUrl}/api/v2/products/7/thumbnail?size=256`)).status, 200);
 });
+
+test('DEMO-API2-03: unknown accounts and wrong passwords get the same answer', async () => {
+  const attempt = async (base: string, email: string) =>
+    httpRequest(`${base}/api/v2/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: 'not-the-password' }) });
+  const [unknown, wrong] = [await attempt(demo.url, 'nobody2@acme.test'), await attempt(demo.url, 'carol@acme.test')];
+  assert.notEqual(unknown.status, wrong.status, 'directly, the status tells accounts apart');
+  const strip = (body: string) => body.replace(/"requestId":"[^"]+"/, '');
+  const g = [await attempt(shield.gatewayUrl, 'nobody2@acme.test'), await attempt(shield.gatewayUrl, 'carol@acme.test')];
+  assert.deepEqual(g.map((r) => r.status), [401, 401]);
+  assert.equal(strip(g[0]!.body), strip(g[1]!.body));
+  assert.equal((JSON.parse(g[0]!.body) as { type: string }).type, 'urn:palisade:problem:login-failed');
+});

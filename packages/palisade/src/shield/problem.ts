@@ -50,6 +50,7 @@ const TITLES: Record<string, string> = {
   'rate-limited': 'Too many requests',
   'rate-limit-unavailable': 'Rate limiting unavailable',
   'login-locked': 'Too many failed sign-in attempts',
+  'login-failed': 'Sign-in failed',
   'upgrade-not-supported': 'Protocol upgrade not supported',
 };
 

@@ -217,6 +217,9 @@ function stageSchemas() {
       perIp: failureWindow(100, 3600, 'Failures from one client address, whatever the account (credential stuffing, password spraying).'),
       perAccount: failureWindow(50, 3600, 'Failures for one account, whatever the address (distributed guessing). Set higher than perAccountIp: anyone can lock an account out by failing on purpose.'),
       perAccountIp: failureWindow(5, 900, 'Consecutive failures for one account from one address (plain password guessing); a successful login resets it.'),
+      uniformFailures: d(z.boolean(), true).describe(
+        'Replace every failed-login response (failureStatuses) with the same 401 problem, so that "no such account" and "wrong password" cannot be told apart (user enumeration).',
+      ),
       lockoutSeconds: d(z.int().min(1).max(24 * 3600), 60).describe('First lockout length; each further lockout of the same key within lockoutMemorySeconds doubles it.'),
       maxLockoutSeconds: d(z.int().min(1).max(31 * 24 * 3600), 3600).describe('Longest lockout.'),
       lockoutMemorySeconds: d(z.int().min(60).max(31 * 24 * 3600), 86400).describe('How long earlier lockouts count towards doubling the next.'),

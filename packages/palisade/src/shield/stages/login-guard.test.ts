@@ -114,6 +114,21 @@ describe('loginGuard stage', () => {
     assert.equal(g.requestBody!(ctx), undefined);
   });
 
+  it('answers every failed login alike (no user enumeration), unless uniformFailures is off', () => {
+    for (const uniformFailures of [true, false]) {
+      const g = guard({ uniformFailures });
+      const seen = [404, 401, 200].map((status) => {
+        const ctx = fakeContext({ method: 'POST', url: '/auth/login', headers: { 'content-type': 'application/json' } });
+        void g.request!(ctx);
+        const head = { status, headers: {} };
+        const asked = g.responseHead!(ctx, head);
+        const v = asked === 'buffer' ? g.responseBody!(ctx, head, Buffer.from('{"error":"No account with that e-mail"}'), false) : undefined;
+        return v && v.kind === 'deny' ? `${v.status} ${v.code}` : String(status);
+      });
+      assert.deepEqual(seen, uniformFailures ? ['401 login-failed', '401 login-failed', '200'] : ['404', '401', '200']);
+    }
+  });
+
   it('reads the account from JSON dot paths and forms, and nothing else', () => {
     const j = (o: unknown) => Buffer.from(JSON.stringify(o));
     assert.equal(accountFrom(j({ user: { login: ' Bob ' } }), 'application/json; charset=utf-8', 'user.login'), 'bob');

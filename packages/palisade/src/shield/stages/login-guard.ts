@@ -102,6 +102,8 @@ export const createLoginGuardStage: StageFactory<'loginGuard'> = (settings, env)
   const lockouts = limiter(env, 'lockouts', 1_000_000_000, settings.lockoutMemorySeconds);
   const failureStatuses = new Set(settings.failureStatuses);
   const attempts = new WeakMap<RequestContext, Attempt>();
+  /** Failed logins whose response is being replaced by the uniform one. */
+  const uniform = new WeakSet<RequestContext>();
   const pending = new Set<Promise<void>>();
   let lastStoreLog = 0;
 
@@ -211,10 +213,20 @@ export const createLoginGuardStage: StageFactory<'loginGuard'> = (settings, env)
           const key = attempt.keys[kind];
           if (key !== undefined) track(countFailure(counters[kind], key, ctx));
         }
+        if (settings.uniformFailures) {
+          uniform.add(ctx);
+          return 'buffer';
+        }
       } else if (head.status >= 200 && head.status < 300 && attempt.keys.accountIp !== undefined) {
         // Only the consecutive counter resets: a success must not wash away spraying from an address.
         track(counters.accountIp.limiter.delete(attempt.keys.accountIp));
       }
+    },
+    // Only the verdict matters, not the body: one byte is enough to be called.
+    maxBufferBytes: 1,
+    responseBody(ctx) {
+      if (!uniform.delete(ctx)) return undefined;
+      return deny('login-failed', 401, 'The credentials are not valid.', { 'WWW-Authenticate': 'Bearer' });
     },
     async settled() {
       while (pending.size > 0) await Promise.all([...pending]);
