@@ -3,7 +3,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import net from 'node:net';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir, availableParallelism } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -95,7 +95,11 @@ export interface WrkResult {
   rps: number;
   p50ms: number;
   p99ms: number;
+  /** Non-2xx/3xx responses plus socket errors: any of them makes a run's figures suspect. */
   errors: number;
+  /** wrk's "Non-2xx or 3xx responses" alone (refusals such as 429, 400, 503). */
+  non2xx: number;
+  socketErrors: number;
   requests: number;
 }
 
@@ -114,7 +118,68 @@ export function parseWrk(out: string): WrkResult {
   const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
   const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
   const sockErrors = sock ? sock.slice(1).reduce((a, b) => a + Number(b), 0) : 0;
-  return { rps, p50ms: p50 ? toMs(p50) : NaN, p99ms: p99 ? toMs(p99) : NaN, errors: non2xx + sockErrors, requests };
+  return { rps, p50ms: p50 ? toMs(p50) : NaN, p99ms: p99 ? toMs(p99) : NaN, errors: non2xx + sockErrors, non2xx, socketErrors: sockErrors, requests };
+}
+
+/**
+ * Starts the gateway on the system-under-test core. With profileDir, V8 writes a CPU profile there
+ * when the process exits (so stop() it before reading). A gateway that never listens is stopped
+ * here: the caller has no handle to it yet.
+ */
+export async function startPalisade(configFile: string, port: number, profileDir?: string): Promise<Proc> {
+  const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const p = startPinned(cpus().sut, process.execPath, [...nodeArgs, PALISADE_BIN, 'gateway', '-c', configFile]);
+  try {
+    await waitForPort(port, 20_000, p.child);
+  } catch (err) {
+    await p.stop();
+    throw new Error(`${(err as Error).message}\n${p.output().slice(-2000)}`, { cause: err });
+  }
+  return p;
+}
+
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100;
+
+/**
+ * CPU time (user + system, all threads) a process has used so far, from /proc; undefined where
+ * there is no /proc. Read before and after a run, it tells whether the process under test was the
+ * bottleneck (near 100% of its core) and what one request costs it.
+ */
+export function cpuSeconds(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name may contain spaces and parentheses; fields are counted after its last ')'.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface CoreTimes {
+  /** Seconds the core ran anything (user, system, interrupts). */
+  busy: number;
+  /** Seconds the hypervisor gave the core to someone else. */
+  steal: number;
+}
+
+/**
+ * A core's times so far, from /proc/stat; undefined where there is none. Its busy time minus the
+ * gateway's own CPU time is what else ran on the gateway's core: other jobs on a shared machine
+ * that make a row slower for reasons unrelated to the code under test.
+ */
+export function coreTimes(core: number): CoreTimes | undefined {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith(`cpu${core} `));
+    if (!line) return undefined;
+    const [user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number) as number[];
+    return { busy: (user! + nice! + system! + irq! + softirq!) / CLOCK_TICKS, steal: (steal ?? 0) / CLOCK_TICKS };
+  } catch {
+    return undefined;
+  }
 }
 
 export interface WrkOptions {

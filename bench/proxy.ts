@@ -8,7 +8,7 @@
 //   BENCH_UPSTREAM=static npm run bench:proxy   # a fixed tiny upstream instead of the demo API
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEMO_MAIN, PALISADE_BIN, cpus, fmt, freePort, has, runWrk, startPinned, table, tmp, waitForPort } from './lib.js';
+import { DEMO_MAIN, cpus, fmt, freePort, has, runWrk, startPalisade, startPinned, table, tmp, waitForPort } from './lib.js';
 import type { Proc, WrkResult } from './lib.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -51,10 +51,7 @@ function palisade(name: string, stages: string): Target {
     async start(upstreamPort, port, dir) {
       const file = join(dir, `${name.replace(/\W+/g, '-')}.yaml`);
       writeFileSync(file, palisadeConfig(upstreamPort, port, dir, stages));
-      const nodeArgs = PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${join(dir, 'profiles')}`] : [];
-      const p = startPinned(cpus().sut, process.execPath, [...nodeArgs, PALISADE_BIN, 'gateway', '-c', file]);
-      await waitForPort(port, 20_000, p.child);
-      return p;
+      return startPalisade(file, port, PROFILE ? join(dir, 'profiles') : undefined);
     },
   };
 }

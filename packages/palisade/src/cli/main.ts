@@ -11,6 +11,8 @@ import type { Logger } from 'pino';
 import type { PalisadeConfig } from '../core/index.js';
 import { ConfigSchema, ENV_OVERRIDES, PalisadeError, configJsonSchema, loadConfigFile } from '../core/index.js';
 import { runShieldWorker, startShield } from '../shield/index.js';
+import { OAUTH_COMMANDS, oauthHelp, withDemoOAuth } from './oauth.js';
+import { KEYS_COMMANDS, keysHelp } from './keys.js';
 
 const VERSION = readVersion();
 
@@ -34,6 +36,7 @@ const portOptions: Record<string, OptionSpec> = {
   'admin-host': { type: 'string', description: 'address the admin API binds (PALISADE_ADMIN_HOST)' },
   'admin-port': { type: 'string', description: 'admin API port (PALISADE_ADMIN_PORT)' },
   workers: { type: 'string', description: "gateway processes: a number or 'auto' (PALISADE_WORKERS)" },
+  'oauth-port': { type: 'string', description: 'built-in authorization server port, when oauth.enabled (PALISADE_OAUTH_PORT)' },
 };
 
 const COMMANDS: Record<string, Command> = {
@@ -77,6 +80,8 @@ const COMMANDS: Record<string, Command> = {
       return 0;
     },
   },
+  ...OAUTH_COMMANDS,
+  ...KEYS_COMMANDS,
 };
 
 function readVersion(): string {
@@ -132,6 +137,14 @@ export async function main(argv: string[]): Promise<number> {
   const name = COMMANDS[two] ? two : words[0]!;
   const cmd = COMMANDS[name];
   if (!cmd) {
+    if (name === 'keys') {
+      process.stdout.write(keysHelp(helpFor));
+      return argv.includes('--help') || argv.includes('-h') ? 0 : 2;
+    }
+    if (name === 'oauth') {
+      process.stdout.write(oauthHelp(helpFor));
+      return argv.includes('--help') || argv.includes('-h') ? 0 : 2;
+    }
     if (name === 'config') {
       process.stdout.write(`${helpFor('config validate', COMMANDS['config validate']!)}\n${helpFor('config schema', COMMANDS['config schema']!)}`);
       return argv.includes('--help') || argv.includes('-h') ? 0 : 2;
@@ -165,6 +178,7 @@ function envWithFlags(v: Record<string, string | boolean | undefined>): NodeJS.P
     'admin-host': 'PALISADE_ADMIN_HOST',
     'admin-port': 'PALISADE_ADMIN_PORT',
     workers: 'PALISADE_WORKERS',
+    'oauth-port': 'PALISADE_OAUTH_PORT',
   };
   for (const [flag, name] of Object.entries(map)) {
     const val = v[flag];
@@ -218,12 +232,14 @@ async function runStart(v: Record<string, string | boolean | undefined>, isStart
     process.env.PALISADE_DEMO_UPSTREAM = demo.url;
     env.PALISADE_DEMO_UPSTREAM = demo.url;
     config = withDemoUpstream(config, env);
+    // The demo also runs the built-in authorization server, with demo clients and users.
+    config = withDemoOAuth(config);
   }
 
   const adminToken = config.admin.enabled ? resolveAdminToken(config) : undefined;
   let running;
   try {
-    running = await startShield({ config, configPath, logger: log, ...(adminToken ? { adminToken: adminToken.token } : {}), handleSignals: true });
+    running = await startShield({ config, configPath, logger: log, ...(adminToken ? { adminToken: adminToken.token } : {}), handleSignals: true, ...(wantDemo ? { oauthDemo: true } : {}) });
   } catch (err) {
     await demo?.close();
     throw err;
@@ -236,6 +252,7 @@ async function runStart(v: Record<string, string | boolean | undefined>, isStart
   if (demo) lines.push(`  demo API (direct, unprotected)   ${demo.url}`);
   lines.push(`  Shield gateway                   ${running.gatewayUrl}${running.workers > 1 ? `  (${running.workers} workers)` : ''}`);
   if (running.adminUrl) lines.push(`  admin API                        ${running.adminUrl}   (token in ${adminToken?.file ?? adminToken?.source})`);
+  if (running.oauth) lines.push(`  authorization server (OAuth)     ${running.oauth.issuer}`);
   lines.push(`  configuration                    ${configPath}`, `  store                            ${config.store.driver === 'sqlite' ? resolve(config.store.path) : 'postgres'}`, '');
   if (demo) {
     const g = running.gatewayUrl;
@@ -250,6 +267,17 @@ async function runStart(v: Record<string, string | boolean | undefined>, isStart
       `  curl -s ${d}/debug/config                      # an undocumented debug page leaks secrets...`,
       `  curl -s ${g}/debug/config                      # ...not in the OpenAPI document: 404 through Shield`,
       '  (demo/VULNERABILITIES.md lists every weakness of the demo)',
+    );
+  }
+  const od = running.oauth?.demo;
+  if (od && running.oauth) {
+    const iss = running.oauth.issuer;
+    lines.push(
+      '',
+      'Built-in authorization server (OAuth 2.0 / OpenID Connect):',
+      `  open ${od.startUrl} in a browser     # authorization code + PKCE: sign in as alice@acme.test / alice-pass-1`,
+      `  curl -s -u ${od.serviceClientId}:${od.serviceClientSecret} -d grant_type=client_credentials -d scope=shop:read ${iss}/token`,
+      `      # client credentials; the secret above was generated for this run. Keys: ${iss}/jwks`,
     );
   }
   if (running.adminUrl) {

@@ -65,6 +65,34 @@ export const ERROR_CODES = {
     title: 'An OpenAPI document could not be loaded or compiled.',
     fix: 'Fix the document at the place named (a broken $ref, a schema that is not valid JSON Schema, a document that fails the OpenAPI schema); `palisade config validate` shows which API refers to it.',
   },
+  PALISADE_ERR_AUTH_KEY: {
+    title: 'A JWT verification key, secret or JWKS setting could not be used.',
+    fix: 'Check the option named: publicKeyPem/publicKeyFile must hold a public key or certificate in PEM (RSA of at least 2048 bits, EC or Ed25519) that fits every listed algorithm; secretEnv must name a variable that is set; secretEncoding must match how the secret is written.',
+  },
+  PALISADE_ERR_AUTH_WEAK_SECRET: {
+    title: 'The shared JWT secret is guessable, so Palisade refuses to start with it.',
+    fix: 'Anyone holding one token can test guesses offline. Generate a random secret (for example `openssl rand -base64 48` with secretEncoding: base64), at least as long as the hash (32 bytes for HS256, 48 for HS384, 64 for HS512), and pass it through secretEnv; then re-issue the tokens.',
+  },
+  PALISADE_ERR_AUTH_DISCOVERY: {
+    title: "An issuer's OpenID Connect metadata could not be loaded.",
+    fix: 'Check that <issuer>/.well-known/openid-configuration answers from the gateway host, that its `issuer` equals the configured issuer exactly (scheme, host, path, trailing slash), and that it names a jwks_uri (or introspection_endpoint); or configure jwksUrl / endpoint directly.',
+  },
+  PALISADE_ERR_OAUTH_SECRET: {
+    title: "The authorization server's encryption secret is missing, too short, or not the one its stored keys were sealed with.",
+    fix: 'Set oauth.encryptionSecret or PALISADE_OAUTH_ENCRYPTION_SECRET (at least 32 random characters) to the value every instance sharing the store uses; without either, the oauth-secret file beside the SQLite store must be the one that sealed the keys. If the secret is lost, run `palisade oauth keys rotate --reset` and re-enrol TOTP users.',
+  },
+  PALISADE_ERR_OAUTH_INPUT: {
+    title: 'An authorization-server client or user could not be created or changed as asked.',
+    fix: 'Read the reason given: redirect URIs must be absolute https URLs (http only on 127.0.0.1, [::1] or localhost) without a fragment, grants and scopes must be ones the server offers, usernames unique, passwords long enough.',
+  },
+  PALISADE_ERR_WSDL_INVALID: {
+    title: 'A WSDL document (soap.wsdl) could not be read or used as an allow-list.',
+    fix: 'Fix the problem named for the file: it must be a readable local WSDL 1.1 file (wsdl:definitions, no DTD, no wsdl:import) with at least one SOAP 1.1 or 1.2 binding whose operations name defined port types and messages; document-style inputs need exactly one element part.',
+  },
+  PALISADE_ERR_API_KEY: {
+    title: 'An API key could not be created, rotated or revoked as asked.',
+    fix: 'Read the reason given: --api must name an API of the configuration, names, scopes, roles and tenant have length limits and no control characters, expiry is a duration (30d, 12h) or a future date (2027-01-01). `palisade keys list` shows key ids and states; a revoked, expired or already rotated key cannot be rotated: rotate its successor or create a new key.',
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

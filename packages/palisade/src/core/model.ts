@@ -52,12 +52,17 @@ export type Verdict =
       readonly headers?: Readonly<Record<string, string>>;
       /** RFC 9457 extension members, e.g. the list of contract violations. Safe to show. */
       readonly extensions?: Readonly<Record<string, unknown>>;
+      /** Which rule denied, kept in the exchange record (never sent to the client). */
+      readonly rule?: string;
     }
   | {
       readonly kind: 'respond';
       readonly status: number;
-      readonly headers: Readonly<Record<string, string>>;
+      /** Lists for headers that repeat (Set-Cookie of a rewritten upstream response). */
+      readonly headers: Readonly<Record<string, string | string[]>>;
       readonly body: string | Buffer;
+      /** Which rule produced the answer, kept in the exchange record. */
+      readonly rule?: string;
     };
 
 export const CONTINUE: Verdict = Object.freeze({ kind: 'continue' });
@@ -73,6 +78,13 @@ export interface StageOutcome {
   code?: string;
   /** Which rule allowed or denied (rule id, list entry...). */
   rule?: string;
+  /** Why, for the operator (e.g. why a credential was refused); never sent to the client. */
+  reason?: string;
+  /**
+   * What a `report` outcome found without acting on it, e.g. response contract violations as
+   * JSON pointers and schema messages (never the offending values).
+   */
+  violations?: ReadonlyArray<{ pointer: string; message: string }>;
 }
 
 /** Timings in milliseconds, relative to the moment the request head was received. */

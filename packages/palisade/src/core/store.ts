@@ -2,6 +2,11 @@
 // (embedded, default) and PostgreSQL (clusters). The methods are asynchronous so a networked
 // database fits; callers never learn which implementation they hold beyond `kind`.
 import type { Exchange } from './model.js';
+import type { OAuthStore } from './oauth-store.js';
+import type { ApiKeyStore } from './api-key-store.js';
+
+export type * from './oauth-store.js';
+export type * from './api-key-store.js';
 
 export type StoreKind = 'sqlite' | 'postgres';
 
@@ -106,6 +111,12 @@ export interface Store {
   /** Small key/value state for modules (cursors, last-run markers...). Keys are namespaced by convention: 'module.key'. */
   getState(key: string): Promise<string | undefined>;
   setState(key: string, value: string): Promise<void>;
+
+  /** The built-in authorization server's tables (identity/oauth). */
+  readonly oauth: OAuthStore;
+
+  /** Issued API keys, hashed (identity/api-keys.ts). */
+  readonly apiKeys: ApiKeyStore;
 
   /** Never throws: reports whether the database answers. */
   health(): Promise<StoreHealth>;

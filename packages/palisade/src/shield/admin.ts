@@ -9,6 +9,10 @@ import type { Exchange, ExchangeQuery } from '../core/index.js';
 import { PalisadeError } from '../core/index.js';
 import { problemBody, PROBLEM_CONTENT_TYPE } from './problem.js';
 import { normalizeCidr } from './stages/index.js';
+import { oauthAdminRoute } from './admin-oauth.js';
+import type { OAuthAdmin } from './admin-oauth.js';
+import { keysAdminRoute } from './admin-keys.js';
+import type { ApiKeyAdmin } from './admin-keys.js';
 
 export interface BlockEntry {
   entry: string;
@@ -28,6 +32,10 @@ export interface AdminDeps {
   addBlock(b: { entry: string; reason: string; ttlMs?: number }): Promise<void>;
   removeBlock(entry: string): Promise<boolean>;
   reload(): Promise<{ ok: boolean; changed?: boolean; error?: string; details?: readonly string[] }>;
+  /** The built-in authorization server, when it runs: /oauth/ endpoints (admin-oauth.ts). */
+  oauth?: OAuthAdmin;
+  /** API key management: /keys endpoints (admin-keys.ts). */
+  apiKeys?: ApiKeyAdmin;
 }
 
 const MAX_BODY = 16 * 1024;
@@ -141,6 +149,19 @@ export class AdminServer {
     if (path === '/reload' && method === 'POST') {
       const r = await this.deps.reload();
       return json(res, r.ok ? 200 : 422, r);
+    }
+    if (this.deps.apiKeys && (path === '/keys' || path.startsWith('/keys/'))) {
+      const k = await keysAdminRoute(req, path, url.searchParams, () => readJson(req), this.deps.apiKeys, this.log);
+      if (k && 'problem' in k) {
+        for (const [name, value] of Object.entries(k.headers ?? {})) res.setHeader(name, value);
+        return send(res, k.status, problemBody(k.problem, k.status, '', k.detail), PROBLEM_CONTENT_TYPE);
+      }
+      if (k) return json(res, k.status, k.body);
+    }
+    if (path.startsWith('/oauth/') && this.deps.oauth) {
+      const a = await oauthAdminRoute(method, path, () => readJson(req), this.deps.oauth, this.log);
+      if (a && 'problem' in a) return send(res, a.status, problemBody(a.problem, a.status, '', a.detail), PROBLEM_CONTENT_TYPE);
+      if (a) return json(res, a.status, a.body);
     }
     return send(res, 404, problemBody('not-found', 404, '', 'Unknown admin endpoint.'), PROBLEM_CONTENT_TYPE);
   }

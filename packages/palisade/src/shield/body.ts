@@ -17,6 +17,11 @@ export class BodyGuard extends Transform {
   bytes = 0;
   sample: Buffer | undefined;
   private sampleLeft: number;
+  /**
+   * The latest chunk, held back until the next one arrives or every inspector's end() has agreed:
+   * an upstream that had the whole body could act on it before an asynchronous end() refuses it.
+   */
+  private held: Buffer | undefined;
 
   constructor(
     private readonly inspectors: readonly BodyInspector[],
@@ -37,13 +42,18 @@ export class BodyGuard extends Transform {
       const v = ins.push(chunk);
       if (v && v.kind !== 'continue') return cb(new BodyDenied(v));
     }
-    cb(null, chunk);
+    if (this.inspectors.length === 0) return cb(null, chunk);
+    const previous = this.held;
+    this.held = chunk;
+    cb(null, previous);
   }
 
   override _flush(cb: TransformCallback): void {
     const results = this.inspectors.map((ins) => ins.end());
     const decide = (vs: ReadonlyArray<Verdict | undefined>) => {
       for (const v of vs) if (v && v.kind !== 'continue') return cb(new BodyDenied(v));
+      if (this.held) this.push(this.held);
+      this.held = undefined;
       cb();
     };
     if (results.some((r) => r instanceof Promise)) Promise.all(results).then(decide, (err: unknown) => cb(err as Error));

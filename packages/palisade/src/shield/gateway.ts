@@ -24,18 +24,32 @@ import type { RawExchange, Recorder } from './recorder.js';
 import { BodyGuard, BodyDenied } from './body.js';
 import { createVersionsStage } from './versions.js';
 import { createContractStage } from './stages/contract.js';
+import { createSoapStage } from './stages/soap.js';
+import type { Wsdl } from './wsdl.js';
+import { createAuthorizeStage } from './stages/authorize.js';
 import { contractKey } from './contracts.js';
+import { AuthenticatorRegistry } from '../identity/index.js';
+import type { ApiKeyVerifier } from '../identity/index.js';
 
 export interface GatewayOptions {
   config: PalisadeConfig;
   /** Compiled OpenAPI contracts by API name (see loadContracts). */
   contracts?: ReadonlyMap<string, Contract>;
+  /** WSDLs of the routes' soap stages by absolute path (see loadWsdls). */
+  wsdls?: ReadonlyMap<string, Wsdl>;
   logger: Logger;
   metrics?: GatewayMetrics;
   recorder?: Recorder;
   blocklist?: MemoryBlocklist;
   /** Shared Redis for counters (store.redis); the caller owns the client and closes it. */
   redis?: SharedRedis;
+  /** Verifies API keys for the authenticate stage (apiKey method). */
+  apiKeys?: ApiKeyVerifier;
+  /**
+   * JWT/introspection/mTLS verifiers; call its prepare(config) before constructing the gateway and
+   * before each reload (discovery and key loading are asynchronous). One is made when absent.
+   */
+  authenticators?: AuthenticatorRegistry;
 }
 
 interface CompiledApi {
@@ -103,8 +117,10 @@ export class Gateway {
       blocklist: this.blocklist,
       log: (level, msg, fields) => this.log[level](fields ?? {}, msg),
       ...(opts.redis ? { redis: opts.redis } : {}),
+      ...(opts.apiKeys ? { apiKeys: opts.apiKeys } : {}),
+      authenticators: opts.authenticators ?? new AuthenticatorRegistry({ log: (level, msg, fields) => this.log[level](fields ?? {}, msg) }),
     };
-    this.runtime = this.compile(opts.config, new Map(), opts.contracts ?? new Map());
+    this.runtime = this.compile(opts.config, new Map(), opts.contracts ?? new Map(), opts.wsdls ?? new Map());
   }
 
   get config(): PalisadeConfig {
@@ -120,9 +136,9 @@ export class Gateway {
    * Compiles and swaps in a new configuration. Throws (and keeps the old one) when the new one
    * cannot be compiled. Listening addresses and TLS files only change on restart.
    */
-  reload(config: PalisadeConfig, contracts: ReadonlyMap<string, Contract> = new Map()): void {
+  reload(config: PalisadeConfig, contracts: ReadonlyMap<string, Contract> = new Map(), wsdls: ReadonlyMap<string, Wsdl> = new Map()): void {
     const old = this.runtime;
-    const next = this.compile(config, old.apis, contracts);
+    const next = this.compile(config, old.apis, contracts, wsdls);
     this.runtime = next;
     const kept = new Set([...next.apis.values()].map((a) => a.pool));
     for (const a of old.apis.values()) {
@@ -135,7 +151,7 @@ export class Gateway {
     }
   }
 
-  private compile(config: PalisadeConfig, previous: ReadonlyMap<string, CompiledApi>, contracts: ReadonlyMap<string, Contract>): Runtime {
+  private compile(config: PalisadeConfig, previous: ReadonlyMap<string, CompiledApi>, contracts: ReadonlyMap<string, Contract>, wsdls: ReadonlyMap<string, Wsdl>): Runtime {
     const apis = new Map<string, CompiledApi>();
     const reusable = new Map([...previous.values()].map((a) => [a.poolKey, a.pool]));
     for (const a of config.apis) {
@@ -177,10 +193,10 @@ export class Gateway {
         const strip = r.stripPrefix;
         // The document describes the API as the upstream serves it: the path after the route's rewriting.
         const upstreamPath = (p: string) => api.basePath + (strip ? p.slice(prefix.length) || '/' : p);
-        if (settings.contract.enabled && !contracts.has(contractKey(r.api, settings.contract.rejectUnknownProperties))) {
+        if (settings.contract.enabled && !contracts.has(contractKey(r.api, settings.contract))) {
           throw new PalisadeError('PALISADE_ERR_CONFIG_INVALID', `route ${r.pathPrefix} enables contract enforcement but API "${r.api}" has no openapi document`);
         }
-        const contract = contracts.get(contractKey(r.api, settings.contract.rejectUnknownProperties));
+        const contract = contracts.get(contractKey(r.api, settings.contract));
         const resolveOperation = contract
           ? (method: string, path: string) => {
               const m = contract.match(method, upstreamPath(path));
@@ -193,7 +209,17 @@ export class Gateway {
           api,
           prefix: r.pathPrefix,
           strip: r.stripPrefix,
-          pipeline: compilePipeline(settings, this.env, { versions: api.versions, contract: createContractStage(settings.contract, contracts.get(contractKey(r.api, settings.contract.rejectUnknownProperties)), upstreamPath) }),
+          pipeline: compilePipeline(settings, this.env, {
+            versions: api.versions,
+            contract: createContractStage(settings.contract, contract, upstreamPath, this.env),
+            soap: createSoapStage(settings.soap, settings.soap.wsdl !== undefined ? wsdls.get(settings.soap.wsdl) : undefined, `route ${r.pathPrefix} (soap)`),
+            authorize: createAuthorizeStage(settings.authorize, this.env, {
+              ...(contract ? { contract } : {}),
+              upstreamPath,
+              upstream: { dispatcher: api.pool, basePath: api.basePath },
+              authenticate: settings.authenticate,
+            }),
+          }),
           record: settings.record.enabled,
           settings,
         };
@@ -231,14 +257,19 @@ export class Gateway {
     if (g.tls) {
       let cert: Buffer;
       let key: Buffer;
+      let clientCa: Buffer | undefined;
       try {
         cert = readFileSync(g.tls.cert);
         key = readFileSync(g.tls.key);
+        if (g.tls.clientCa !== undefined) clientCa = readFileSync(g.tls.clientCa);
       } catch (err) {
         throw new PalisadeError('PALISADE_ERR_TLS_FILES', `cannot read ${(err as NodeJS.ErrnoException).path ?? 'TLS file'}`, [], { cause: err });
       }
       try {
-        this.server = https.createServer({ ...serverOpts, cert, key, minVersion: g.tls.minVersion }, this.handle);
+        // Client certificates are asked for but not required by TLS: the authenticate stage decides
+        // per route (with a 401 problem response rather than a failed handshake).
+        const mtls = clientCa ? { ca: clientCa, requestCert: true, rejectUnauthorized: false } : {};
+        this.server = https.createServer({ ...serverOpts, cert, key, minVersion: g.tls.minVersion, ...mtls }, this.handle);
       } catch (err) {
         throw new PalisadeError('PALISADE_ERR_TLS_FILES', (err as Error).message, [], { cause: err });
       }
@@ -520,8 +551,12 @@ export class Gateway {
     return buffering;
   }
 
-  /** Called by ForwardHandler with the buffered body of a response a stage wanted to inspect. */
-  onUpstreamBuffered(state: RequestState, res: ServerResponse, stages: Stage[], body: Buffer, truncated: boolean): void {
+  /**
+   * Called by ForwardHandler with the buffered body of a response a stage wanted to inspect, or
+   * with its first bytes (`truncated`) once it outgrew the buffer. Returns false when nothing
+   * replaced a truncated response: its head and those bytes are written, the rest is to stream.
+   */
+  onUpstreamBuffered(state: RequestState, res: ServerResponse, stages: Stage[], body: Buffer, truncated: boolean): boolean {
     const head = state.head!;
     let v: Verdict | undefined;
     try {
@@ -530,17 +565,24 @@ export class Gateway {
       this.log.error({ err, requestId: state.ctx.requestId }, 'response body stage failed');
       v = { kind: 'deny', code: 'internal-error', status: 500 };
     }
-    if (res.headersSent || res.destroyed) return;
+    if (res.headersSent || res.destroyed) return true;
     if (v && v.kind !== 'continue') {
       // Replacing the upstream's answer: keep its status class, never its body.
       this.sendVerdict(state, res, v);
       state.outcome = 'forwarded';
-      return;
+      return true;
+    }
+    if (truncated) {
+      // The upstream's own framing (Content-Length or chunked) still describes the whole body.
+      res.writeHead(head.status, head.headers as http.OutgoingHttpHeaders);
+      res.write(body);
+      return false;
     }
     delete head.headers['content-length'];
     head.headers['content-length'] = String(body.length);
     res.writeHead(head.status, head.headers as http.OutgoingHttpHeaders);
     res.end(body);
+    return true;
   }
 
   /** Called by ForwardHandler when forwarding failed. */
@@ -679,18 +721,23 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
       this.sampleLeft -= part.length;
     }
     if (this.buffering) {
+      // Truncated while buffering: the response was replaced, the rest is not needed.
       if (this.truncated) return;
       const room = this.limit - this.buffered;
-      if (chunk.length > room) {
-        this.chunks.push(chunk.subarray(0, room));
-        this.buffered = this.limit;
-        this.truncated = true;
-        // Enough seen to decide; the rest is not needed.
+      if (chunk.length <= room) {
+        this.chunks.push(chunk);
+        this.buffered += chunk.length;
         return;
       }
-      this.chunks.push(chunk);
-      this.buffered += chunk.length;
-      return;
+      // Enough seen to decide. Unless a stage replaces the response, what was held back and the
+      // rest stream through: a body a stage let pass must arrive whole.
+      this.chunks.push(chunk.subarray(0, room));
+      const held = Buffer.concat(this.chunks, this.limit);
+      this.chunks = [];
+      this.truncated = true;
+      if (this.gw.onUpstreamBuffered(this.state, this.res, this.buffering, held, true)) return;
+      this.buffering = undefined;
+      chunk = chunk.subarray(room);
     }
     if (!this.res.write(chunk)) {
       controller.pause();
@@ -700,6 +747,7 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
 
   onResponseEnd(): void {
     if (this.buffering) {
+      if (this.truncated) return;
       const body = Buffer.concat(this.chunks, this.buffered);
       this.chunks = [];
       this.state.responseBytes = body.length;
@@ -710,17 +758,14 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
-    if (this.buffering && this.truncated && this.res.headersSent === false && err.name !== 'AbortError') {
-      const body = Buffer.concat(this.chunks, this.buffered);
-      this.gw.onUpstreamBuffered(this.state, this.res, this.buffering, body, true);
-      return;
-    }
+    // Already replaced: how the rest of the upstream's body fared no longer matters.
+    if (this.buffering && this.truncated) return;
     this.gw.onUpstreamError(this.state, this.res, err);
   }
 }
 
-function lowerKeys(h: Readonly<Record<string, string>>): Record<string, string> {
-  const out: Record<string, string> = {};
+function lowerKeys<V extends string | string[]>(h: Readonly<Record<string, V>>): Record<string, V> {
+  const out: Record<string, V> = {};
   for (const k of Object.keys(h)) out[k.toLowerCase()] = h[k]!;
   return out;
 }

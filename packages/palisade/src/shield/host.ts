@@ -12,6 +12,11 @@ import type { ConfigWatcher } from '../core/index.js';
 import { openStore } from '../store/index.js';
 import { Gateway } from './gateway.js';
 import { loadContracts } from './contracts.js';
+import { loadWsdls } from './wsdl.js';
+import { AuthenticatorRegistry } from '../identity/index.js';
+import { ApiKeyManager, StoreApiKeyVerifier } from '../identity/index.js';
+import { AuthorizationServer, resolveMasterSecret } from '../identity/index.js';
+import type { DemoInfo } from '../identity/index.js';
 import { GatewayMetrics } from './metrics.js';
 import { Recorder } from './recorder.js';
 import { createRedactor } from './redact.js';
@@ -29,6 +34,8 @@ export interface ShieldHostOptions {
   adminToken?: string;
   /** Install SIGHUP/SIGTERM/SIGINT handlers (the CLI does; tests do not). */
   handleSignals?: boolean;
+  /** Serve the authorization server's demo pages and seed its demo clients and users (palisade start --demo). */
+  oauthDemo?: boolean;
 }
 
 export interface RunningShield {
@@ -36,6 +43,8 @@ export interface RunningShield {
   /** The plain-HTTP listener that redirects to HTTPS, when configured. */
   redirectUrl?: string;
   adminUrl?: string;
+  /** The built-in authorization server (oauth.enabled), started with the primary process. */
+  oauth?: { url: string; issuer: string; demo?: DemoInfo };
   workers: number;
   reload(): Promise<{ ok: boolean; changed?: boolean; error?: string; details?: readonly string[] }>;
   close(): Promise<void>;
@@ -67,6 +76,10 @@ interface Core {
   timers: NodeJS.Timeout[];
   /** Shared counters (store.redis): one client per process, handed to every stage through StageEnv. */
   redis?: SharedRedis;
+  /** The built-in authorization server; closed with the core. */
+  oauth?: AuthorizationServer;
+  /** Verifies API keys for the gateway; its last-used times are written when the core closes. */
+  apiKeys: StoreApiKeyVerifier;
 }
 
 /** How long startup waits for Redis before serving anyway (rate limits then apply their failMode). */
@@ -98,6 +111,8 @@ async function openRedis(cfg: PalisadeConfig, log: Logger): Promise<SharedRedis 
 }
 
 async function closeCore(core: Core): Promise<void> {
+  await core.oauth?.close();
+  await core.apiKeys.close().catch(() => undefined);
   await core.store.close();
   if (core.redis) await core.redis.client.quit().catch(() => core.redis?.client.disconnect());
 }
@@ -130,7 +145,8 @@ async function openCore(cfg: PalisadeConfig, log: Logger, withRetention: boolean
   }
   for (const t of timers) t.unref();
   const redis = await openRedis(cfg, log);
-  return { store, metrics, blocklist, syncBlocks, timers, ...(redis ? { redis } : {}) };
+  const apiKeys = new StoreApiKeyVerifier(store.apiKeys, { log: (level, msg, fields) => log[level](fields ?? {}, msg) });
+  return { store, metrics, blocklist, syncBlocks, timers, apiKeys, ...(redis ? { redis } : {}) };
 }
 
 function makeRecorder(cfg: PalisadeConfig, core: Core, log: Logger): Recorder {
@@ -197,6 +213,9 @@ async function startAdmin(cfg: PalisadeConfig, token: string | undefined, core: 
       return removed || local;
     },
     reload: parts.reload,
+    ...(core.oauth ? { oauth: core.oauth } : {}),
+    // Revoking or rotating here is seen at once by this process's gateway, by workers within the verifier's cache TTL.
+    apiKeys: new ApiKeyManager(store.apiKeys, { knownApis: () => parts.config().apis.map((a) => a.name), onChange: (id) => core.apiKeys.invalidate(id) }),
   };
   const admin = new AdminServer(deps, log);
   await admin.listen(cfg.admin.listen.host, cfg.admin.listen.port);
@@ -237,14 +256,29 @@ async function reloadWith(watcher: ConfigWatcher | undefined): Promise<ReloadOut
   return { ok: true, changed: r.status === 'applied' };
 }
 
+/**
+ * The authenticate stage's verifiers, one registry per gateway process. Its prepare() runs before
+ * a configuration goes live (discovery, key loading), like loadContracts.
+ */
+function authenticatorRegistry(log: Logger): AuthenticatorRegistry {
+  return new AuthenticatorRegistry({ log: (level, msg, fields) => log[level](fields ?? {}, msg) });
+}
+
+async function prepared(registry: AuthenticatorRegistry, cfg: PalisadeConfig): Promise<AuthenticatorRegistry> {
+  await registry.prepare(cfg);
+  return registry;
+}
+
 async function startSingle(opts: ShieldHostOptions): Promise<RunningShield> {
   const log = opts.logger;
   let cfg = opts.config;
   const core = await openCore(cfg, log, true);
+  await attachOAuth(core, cfg, log, opts.oauthDemo === true);
   const recorder = makeRecorder(cfg, core, log);
+  const authenticators = authenticatorRegistry(log);
   let gateway: Gateway;
   try {
-    gateway = new Gateway({ config: cfg, contracts: await loadContracts(cfg), logger: log, metrics: core.metrics, recorder, blocklist: core.blocklist, ...(core.redis ? { redis: core.redis } : {}) });
+    gateway = new Gateway({ config: cfg, contracts: await loadContracts(cfg), wsdls: await loadWsdls(cfg), authenticators: await prepared(authenticators, cfg), logger: log, metrics: core.metrics, recorder, blocklist: core.blocklist, apiKeys: core.apiKeys, ...(core.redis ? { redis: core.redis } : {}) });
   } catch (err) {
     for (const t of core.timers) clearInterval(t);
     await closeCore(core);
@@ -260,7 +294,10 @@ async function startSingle(opts: ShieldHostOptions): Promise<RunningShield> {
 
   const watcher = watchAndApply(opts.configPath, core, log, async ({ config }) => {
     // Throwing rejects the new configuration; the watcher reports it through onError.
-    gateway.reload(config, await loadContracts(config));
+    const contracts = await loadContracts(config);
+    const wsdls = await loadWsdls(config);
+    await authenticators.prepare(config);
+    gateway.reload(config, contracts, wsdls);
     cfg = config;
     log.info('configuration reloaded');
   });
@@ -302,7 +339,7 @@ async function startSingle(opts: ShieldHostOptions): Promise<RunningShield> {
   };
   if (opts.handleSignals) installSignals(log, close, reload);
   const redirectUrl = gw.redirectPort !== undefined ? `http://${hostForUrl(cfg.gateway.listen.host)}:${gw.redirectPort}` : undefined;
-  return { gatewayUrl: gw.url, ...(redirectUrl ? { redirectUrl } : {}), ...(adminUrl ? { adminUrl } : {}), workers: 1, reload, close };
+  return { gatewayUrl: gw.url, ...(redirectUrl ? { redirectUrl } : {}), ...(adminUrl ? { adminUrl } : {}), ...oauthFace(core), workers: 1, reload, close };
 }
 
 function installSignals(log: Logger, close: () => Promise<void>, reload: () => Promise<unknown>): void {
@@ -332,6 +369,7 @@ async function startPrimary(opts: ShieldHostOptions, n: number): Promise<Running
   const log = opts.logger;
   let cfg = opts.config;
   const core = await openCore(cfg, log, true);
+  await attachOAuth(core, cfg, log, opts.oauthDemo === true);
   const aggregator = new AggregatorRegistry();
   const workers = new Set<Worker>();
   let stopping = false;
@@ -360,9 +398,14 @@ async function startPrimary(opts: ShieldHostOptions, n: number): Promise<Running
   gatewayUrl = urls[0] ?? '';
 
   const configPath = opts.configPath;
+  // Kept across reloads like the workers' own, so that an issuer briefly unreachable does not
+  // make the primary refuse what the workers would accept.
+  const authenticators = authenticatorRegistry(log);
   const watcher = watchAndApply(configPath, core, log, async (r) => {
     // Compiled here only to refuse a broken document before any worker sees the configuration.
     await loadContracts(r.config);
+    await loadWsdls(r.config);
+    await authenticators.prepare(r.config);
     cfg = r.config;
     broadcast({ type: MSG_RELOAD, text: r.text, path: configPath! });
     log.info('configuration reloaded; workers notified');
@@ -405,7 +448,7 @@ async function startPrimary(opts: ShieldHostOptions, n: number): Promise<Running
     await closeCore(core);
   };
   if (opts.handleSignals) installSignals(log, close, reload);
-  return { gatewayUrl, ...(adminUrl ? { adminUrl } : {}), workers: n, reload, close };
+  return { gatewayUrl, ...(adminUrl ? { adminUrl } : {}), ...oauthFace(core), workers: n, reload, close };
 }
 
 /** Body of a cluster worker process: gateway + recorder, configuration pushed by the primary. */
@@ -417,13 +460,17 @@ export async function runShieldWorker(opts: { config: PalisadeConfig; configPath
   new AggregatorRegistry();
   AggregatorRegistry.setRegistries([core.metrics.registry]);
   const recorder = makeRecorder(cfg, core, log);
-  const gateway = new Gateway({ config: cfg, contracts: await loadContracts(cfg), logger: log, metrics: core.metrics, recorder, blocklist: core.blocklist, ...(core.redis ? { redis: core.redis } : {}) });
+  const authenticators = authenticatorRegistry(log);
+  const gateway = new Gateway({ config: cfg, contracts: await loadContracts(cfg), wsdls: await loadWsdls(cfg), authenticators: await prepared(authenticators, cfg), logger: log, metrics: core.metrics, recorder, blocklist: core.blocklist, apiKeys: core.apiKeys, ...(core.redis ? { redis: core.redis } : {}) });
   const { url } = await gateway.listen();
   process.on('message', (m: WorkerMessage) => {
     if (m?.type === MSG_RELOAD) {
       void (async () => {
         const next = parseConfig(m.text, m.path, { baseDir: dirnameOf(m.path) });
-        gateway.reload(next, await loadContracts(next));
+        const contracts = await loadContracts(next);
+        const wsdls = await loadWsdls(next);
+        await authenticators.prepare(next);
+        gateway.reload(next, contracts, wsdls);
       })().catch((err: unknown) => log.error({ err: describeReloadError(err) }, 'worker could not apply the new configuration'));
     } else if (m?.type === MSG_BLOCKS) void core.syncBlocks();
   });
@@ -451,4 +498,26 @@ function hostForUrl(host: string): string {
 function dirnameOf(p: string): string {
   const i = p.lastIndexOf('/');
   return i <= 0 ? '.' : p.slice(0, i);
+}
+
+/**
+ * Starts the built-in authorization server (oauth.enabled) in the primary process only: it keeps
+ * sign-in throttling counters in memory, and cluster workers serve the gateway alone. Its settings
+ * apply at start; a configuration reload does not restart it.
+ */
+async function attachOAuth(core: Core, cfg: PalisadeConfig, log: Logger, demo: boolean): Promise<void> {
+  if (!cfg.oauth.enabled) return;
+  try {
+    const secret = resolveMasterSecret(cfg);
+    core.oauth = await AuthorizationServer.start({ settings: cfg.oauth, store: core.store, logger: log, encryptionSecret: secret.secret, demo });
+  } catch (err) {
+    for (const t of core.timers) clearInterval(t);
+    await closeCore(core);
+    throw err;
+  }
+}
+
+function oauthFace(core: Core): Pick<RunningShield, 'oauth'> {
+  const o = core.oauth;
+  return o ? { oauth: { url: o.url, issuer: o.issuer, ...(o.demo ? { demo: o.demo } : {}) } } : {};
 }

@@ -7,26 +7,30 @@ import { stageFactories } from './stages/index.js';
 
 /**
  * Stages that need the API's own configuration besides stage settings: API versions, and the
- * OpenAPI contract (compiled from the API's document).
+ * OpenAPI contract (compiled from the API's document), the SOAP allow-list (from a WSDL).
  */
-export type RouteStageName = 'versions' | 'contract';
+export type RouteStageName = 'versions' | 'contract' | 'authorize' | 'soap';
 
 /**
  * Request side, in order: connection (IP lists, dynamic blocks) → limits → route (methods, API
- * version) → CORS → rate limit → validate (OpenAPI contract, XML, SSRF guard). Still to come, in their DESIGN.md places: authenticate
- * between CORS and rate limit (so that `principal` rate-limit keys see who is calling), authorize
- * after rate limit; OpenAPI/XML validation beside the SSRF guard; the WAF after validate.
+ * version) → CORS → authenticate (before rate limits, so that `principal` rate-limit keys see who
+ * is calling; after CORS, so that preflights, which carry no credentials, are answered) → rate
+ * limit → authorize (after the login guard, so that refused callers spend their quota; before
+ * validation, so that an unauthorized caller learns nothing from contract errors) → validate
+ * (OpenAPI contract, XML, SOAP — after XML, whose generic refusals come first —, SSRF guard). Still to come, in its DESIGN.md place: the WAF after validate.
  * Rate limiting comes after CORS so that preflights are answered without spending the caller's quota;
  * the login guard right after it, so that a locked-out login costs nothing further.
  */
-export const REQUEST_ORDER = ['ipFilter', 'limits', 'methods', 'versions', 'cors', 'rateLimit', 'loginGuard', 'contract', 'xml', 'ssrfGuard'] as const satisfies readonly (StageName | RouteStageName)[];
+export const REQUEST_ORDER = ['ipFilter', 'limits', 'methods', 'versions', 'cors', 'authenticate', 'rateLimit', 'loginGuard', 'authorize', 'contract', 'xml', 'soap', 'ssrfGuard'] as const satisfies readonly (StageName | RouteStageName)[];
 
 /**
  * Response side, in order: the login guard reads the upstream's status before anything can
- * replace the response → error scrubbing (may replace the response) → CORS headers → security
+ * replace the response → contract (response validation judges the upstream's answer as it came,
+ * before anything trims or replaces it) → authorize (readable properties: removes what the caller may not read, and
+ * refunds business-flow quotas of refused requests) → error scrubbing (may replace the response) → CORS headers → security
  * headers last, so that whatever is finally sent — upstream answer or Shield's own — carries them.
  */
-export const RESPONSE_ORDER = ['loginGuard', 'errorScrubbing', 'cors', 'securityHeaders'] as const satisfies readonly StageName[];
+export const RESPONSE_ORDER = ['loginGuard', 'contract', 'authorize', 'errorScrubbing', 'cors', 'securityHeaders'] as const satisfies readonly StageName[];
 
 type Factory = (settings: never, env: StageEnv) => Stage | null;
 
@@ -47,7 +51,7 @@ export function compilePipeline(
   const built = new Map<StageName | RouteStageName, Stage>();
   const build = (name: StageName | RouteStageName): Stage | null => {
     if (built.has(name)) return built.get(name) ?? null;
-    if (name === 'versions' || name === 'contract') {
+    if (name === 'versions' || name === 'contract' || name === 'authorize' || name === 'soap') {
       const stage = routeStages[name] ?? null;
       if (stage) built.set(name, stage);
       return stage;
@@ -80,7 +84,7 @@ function isPromise(v: Verdict | Promise<Verdict>): v is Promise<Verdict> {
 
 function note(ctx: RequestContext, stage: Stage, v: Verdict): void {
   if (v.kind === 'continue') return;
-  ctx.outcomes.push({ stage: stage.name, outcome: v.kind, ...(v.kind === 'deny' ? { code: v.code } : {}) });
+  ctx.outcomes.push({ stage: stage.name, outcome: v.kind, ...(v.kind === 'deny' ? { code: v.code } : {}), ...(v.rule !== undefined ? { rule: v.rule } : {}) });
 }
 
 /**
@@ -158,7 +162,7 @@ export function runResponseBody(
   for (const s of stages) {
     const v = s.responseBody!(ctx, head, body, truncated);
     if (v && v.kind !== 'continue') {
-      ctx.outcomes.push({ stage: s.name, outcome: 'modify', ...(v.kind === 'deny' ? { code: v.code } : {}) });
+      ctx.outcomes.push({ stage: s.name, outcome: 'modify', ...(v.kind === 'deny' ? { code: v.code } : {}), ...(v.rule !== undefined ? { rule: v.rule } : {}) });
       return v;
     }
   }

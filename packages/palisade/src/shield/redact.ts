@@ -1,5 +1,6 @@
 // Redaction of what is recorded: secrets never reach the store in clear.
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import { redactApiKeys } from '../identity/index.js';
 
 export const REDACTED = '[redacted]';
 
@@ -44,11 +45,13 @@ export function createRedactor(opts: { headers?: readonly string[]; queryParams?
         const v = h[name];
         if (v === undefined) continue;
         const lower = name.toLowerCase();
-        out[lower] = headerSet.has(lower) || SECRET_NAME.test(lower) ? REDACTED : Array.isArray(v) ? v.join(', ') : String(v);
+        out[lower] = headerSet.has(lower) || SECRET_NAME.test(lower) ? REDACTED : redactApiKeys(Array.isArray(v) ? v.join(', ') : String(v));
       }
       return out;
     },
-    url(url) {
+    url(raw) {
+      // Palisade's own API keys are recognisable wherever they sit (a custom query parameter, a path).
+      const url = redactApiKeys(raw);
       const q = url.indexOf('?');
       if (q < 0) return url;
       const parts = url.slice(q + 1).split('&');
@@ -70,7 +73,8 @@ export function createRedactor(opts: { headers?: readonly string[]; queryParams?
       }
       return changed ? url.slice(0, q + 1) + parts.join('&') : url;
     },
-    body(sample, contentType) {
+    body(raw, contentType) {
+      const sample = redactApiKeys(raw);
       if (contentType && /json/i.test(contentType)) {
         try {
           return JSON.stringify(redactJson(JSON.parse(sample), secretField));

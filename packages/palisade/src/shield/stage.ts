@@ -3,6 +3,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Redis } from 'ioredis';
 import type { Principal, StageOutcome, Verdict, StageSettings } from '../core/index.js';
+import type { ApiKeyVerifier, AuthenticatorRegistry } from '../identity/index.js';
 
 /** Response headers as they will be written: lower-case names. */
 export type HeaderMap = Record<string, string | string[] | undefined>;
@@ -78,6 +79,10 @@ export interface StageEnv {
   readonly log: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
   /** Shared Redis (store.redis), one client per process; absent means counters stay in this process. */
   readonly redis?: SharedRedis;
+  /** Verifies API keys for the authenticate stage; absent means the apiKey method cannot be configured. */
+  readonly apiKeys?: ApiKeyVerifier;
+  /** JWT, introspection and mTLS verifiers, prepared at configuration load and kept across reloads. */
+  readonly authenticators?: AuthenticatorRegistry;
 }
 
 export interface SharedRedis {

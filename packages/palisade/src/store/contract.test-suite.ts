@@ -5,6 +5,8 @@ import { after, afterEach, describe, it } from 'node:test';
 import { isPalisadeError } from '../core/index.js';
 import type { Exchange, Store, StoreKind } from '../core/index.js';
 import type { Migration } from './migrations.js';
+import { oauthStoreContract } from './oauth-contract.test-suite.js';
+import { apiKeyStoreContract } from './api-key-contract.test-suite.js';
 
 export interface LocationOptions {
   migrations?: readonly Migration[];
@@ -446,6 +448,9 @@ export function storeContract(harness: StoreHarness): void {
       await assert.rejects(store.setState('', 'v'), TypeError);
     });
   });
+
+  oauthStoreContract(fresh);
+  apiKeyStoreContract(fresh);
 
   describe('lifecycle', () => {
     it('keeps everything across close and reopen', async () => {

@@ -73,6 +73,91 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  // The built-in authorization server (identity/oauth). oauth_models holds
+  // oidc-provider's models (sessions, interactions, grants, codes, refresh tokens) as opaque JSON
+  // plus the few fields they are looked up by. Secrets are stored hashed (passwords, client secrets)
+  // or sealed with AES-256-GCM (TOTP secrets, private keys), never in clear.
+  {
+    version: 2,
+    name: 'oauth_server',
+    up: `
+      CREATE TABLE oauth_models (
+        model       TEXT NOT NULL,
+        id          TEXT NOT NULL,
+        payload     TEXT NOT NULL,
+        grant_id    TEXT,
+        user_code   TEXT,
+        uid         TEXT,
+        expires_at  INTEGER,
+        consumed_at INTEGER,
+        PRIMARY KEY (model, id)
+      );
+      CREATE INDEX oauth_models_grant_idx     ON oauth_models (grant_id) WHERE grant_id IS NOT NULL;
+      CREATE INDEX oauth_models_uid_idx       ON oauth_models (model, uid) WHERE uid IS NOT NULL;
+      CREATE INDEX oauth_models_user_code_idx ON oauth_models (model, user_code) WHERE user_code IS NOT NULL;
+      CREATE INDEX oauth_models_expires_idx   ON oauth_models (expires_at) WHERE expires_at IS NOT NULL;
+
+      CREATE TABLE oauth_users (
+        id             TEXT    NOT NULL PRIMARY KEY,
+        username       TEXT    NOT NULL UNIQUE,
+        password_hash  TEXT    NOT NULL,
+        roles          TEXT    NOT NULL,
+        totp_secret    TEXT,
+        totp_last_step INTEGER,
+        created_at     INTEGER NOT NULL,
+        updated_at     INTEGER NOT NULL
+      );
+
+      CREATE TABLE oauth_clients (
+        client_id     TEXT    NOT NULL PRIMARY KEY,
+        name          TEXT    NOT NULL,
+        secret_hash   TEXT,
+        redirect_uris TEXT    NOT NULL,
+        grant_types   TEXT    NOT NULL,
+        scopes        TEXT    NOT NULL,
+        created_at    INTEGER NOT NULL,
+        updated_at    INTEGER NOT NULL
+      );
+
+      CREATE TABLE oauth_signing_keys (
+        kid         TEXT    NOT NULL PRIMARY KEY,
+        alg         TEXT    NOT NULL,
+        public_jwk  TEXT    NOT NULL,
+        private_jwk TEXT    NOT NULL,
+        created_at  INTEGER NOT NULL,
+        retired_at  INTEGER,
+        expires_at  INTEGER
+      );
+    `,
+  },
+  // API keys (identity/api-keys.ts): the public id and a SHA-256 of the secret part, never the key.
+  // Rows are kept after revocation and rotation so `keys list` can show who had what and when it
+  // was last used. Scopes and roles are JSON arrays.
+  {
+    version: 3,
+    name: 'api_keys',
+    up: `
+      CREATE TABLE api_keys (
+        id           TEXT    NOT NULL PRIMARY KEY,
+        api          TEXT    NOT NULL,
+        name         TEXT    NOT NULL,
+        scopes       TEXT    NOT NULL,
+        roles        TEXT    NOT NULL,
+        tenant       TEXT,
+        secret_hash  TEXT    NOT NULL,
+        created_at   INTEGER NOT NULL,
+        created_by   TEXT,
+        expires_at   INTEGER,
+        revoked_at   INTEGER,
+        last_used_at INTEGER,
+        replaced_by  TEXT,
+        replaces     TEXT,
+        grace_until  INTEGER
+      );
+      CREATE INDEX api_keys_api_idx ON api_keys (api, created_at);
+      CREATE INDEX api_keys_created_idx ON api_keys (created_at, id);
+    `,
+  },
 ];
 
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [
@@ -112,6 +197,84 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
         value      TEXT   NOT NULL,
         updated_at BIGINT NOT NULL
       );
+    `,
+  },
+  {
+    version: 2,
+    name: 'oauth_server',
+    up: `
+      CREATE TABLE oauth_models (
+        model       TEXT NOT NULL,
+        id          TEXT NOT NULL,
+        payload     TEXT NOT NULL,
+        grant_id    TEXT,
+        user_code   TEXT,
+        uid         TEXT,
+        expires_at  BIGINT ,
+        consumed_at BIGINT ,
+        PRIMARY KEY (model, id)
+      );
+      CREATE INDEX oauth_models_grant_idx     ON oauth_models (grant_id) WHERE grant_id IS NOT NULL;
+      CREATE INDEX oauth_models_uid_idx       ON oauth_models (model, uid) WHERE uid IS NOT NULL;
+      CREATE INDEX oauth_models_user_code_idx ON oauth_models (model, user_code) WHERE user_code IS NOT NULL;
+      CREATE INDEX oauth_models_expires_idx   ON oauth_models (expires_at) WHERE expires_at IS NOT NULL;
+
+      CREATE TABLE oauth_users (
+        id             TEXT    NOT NULL PRIMARY KEY,
+        username       TEXT    NOT NULL UNIQUE,
+        password_hash  TEXT    NOT NULL,
+        roles          TEXT    NOT NULL,
+        totp_secret    TEXT,
+        totp_last_step BIGINT ,
+        created_at     BIGINT  NOT NULL,
+        updated_at     BIGINT  NOT NULL
+      );
+
+      CREATE TABLE oauth_clients (
+        client_id     TEXT    NOT NULL PRIMARY KEY,
+        name          TEXT    NOT NULL,
+        secret_hash   TEXT,
+        redirect_uris TEXT    NOT NULL,
+        grant_types   TEXT    NOT NULL,
+        scopes        TEXT    NOT NULL,
+        created_at    BIGINT  NOT NULL,
+        updated_at    BIGINT  NOT NULL
+      );
+
+      CREATE TABLE oauth_signing_keys (
+        kid         TEXT    NOT NULL PRIMARY KEY,
+        alg         TEXT    NOT NULL,
+        public_jwk  TEXT    NOT NULL,
+        private_jwk TEXT    NOT NULL,
+        created_at  BIGINT  NOT NULL,
+        retired_at  BIGINT ,
+        expires_at  BIGINT 
+      );
+    `,
+  },
+  {
+    version: 3,
+    name: 'api_keys',
+    up: `
+      CREATE TABLE api_keys (
+        id           TEXT COLLATE "C" NOT NULL PRIMARY KEY,
+        api          TEXT   NOT NULL,
+        name         TEXT   NOT NULL,
+        scopes       TEXT   NOT NULL,
+        roles        TEXT   NOT NULL,
+        tenant       TEXT,
+        secret_hash  TEXT   NOT NULL,
+        created_at   BIGINT NOT NULL,
+        created_by   TEXT,
+        expires_at   BIGINT,
+        revoked_at   BIGINT,
+        last_used_at BIGINT,
+        replaced_by  TEXT,
+        replaces     TEXT,
+        grace_until  BIGINT
+      );
+      CREATE INDEX api_keys_api_idx ON api_keys (api, created_at);
+      CREATE INDEX api_keys_created_idx ON api_keys (created_at, id);
     `,
   },
 ];

@@ -30,6 +30,10 @@ export const ENV_OVERRIDES: readonly EnvOverride[] = Object.freeze([
   def('PALISADE_REDIS_URL', ['store', 'redis', 'url'], 'string', 'Redis connection URL for shared counters; keeps credentials out of the file.'),
   def('PALISADE_WORKERS', ['gateway', 'workers'], 'workers', "Gateway processes: a number or 'auto'."),
   def('PALISADE_LOG_LEVEL', ['log', 'level'], 'string', 'Least severe log level: trace, debug, info, warn, error, fatal or silent.'),
+  def('PALISADE_OAUTH_HOST', ['oauth', 'listen', 'host'], 'string', 'Address the built-in authorization server binds.'),
+  def('PALISADE_OAUTH_PORT', ['oauth', 'listen', 'port'], 'integer', 'Port the built-in authorization server listens on.'),
+  def('PALISADE_OAUTH_ISSUER', ['oauth', 'issuer'], 'string', 'Public URL (issuer) of the built-in authorization server.'),
+  def('PALISADE_OAUTH_ENCRYPTION_SECRET', ['oauth', 'encryptionSecret'], 'string', 'Master secret of the built-in authorization server (at least 32 characters); keeps it out of the file.'),
 ]);
 
 function convert(kind: EnvOverride['kind'], raw: string): unknown {

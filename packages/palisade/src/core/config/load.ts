@@ -65,6 +65,20 @@ function resolvePaths(cfg: PalisadeConfig, baseDir: string): void {
   if (cfg.gateway.tls) {
     cfg.gateway.tls.cert = abs(cfg.gateway.tls.cert);
     cfg.gateway.tls.key = abs(cfg.gateway.tls.key);
+    if (cfg.gateway.tls.clientCa !== undefined) cfg.gateway.tls.clientCa = abs(cfg.gateway.tls.clientCa);
+  }
+  const jwt = cfg.defaults.authenticate.jwt;
+  if (jwt?.publicKeyFile !== undefined) jwt.publicKeyFile = abs(jwt.publicKeyFile);
+  for (const r of cfg.routes) {
+    const rj = r.stages?.authenticate?.jwt;
+    if (rj?.publicKeyFile !== undefined) rj.publicKeyFile = abs(rj.publicKeyFile);
+  }
+  // URLs stay as written: the WSDL loader refuses them with a clear message.
+  const soap = cfg.defaults.soap;
+  if (soap.wsdl !== undefined && !URL_LIKE.test(soap.wsdl)) soap.wsdl = abs(soap.wsdl);
+  for (const r of cfg.routes) {
+    const rs = r.stages?.soap;
+    if (rs?.wsdl !== undefined && !URL_LIKE.test(rs.wsdl)) rs.wsdl = abs(rs.wsdl);
   }
 }
 

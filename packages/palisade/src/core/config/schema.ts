@@ -1,6 +1,9 @@
 // The one schema of palisade.yaml: types, defaults and documentation in one place.
 // `palisade config schema` prints it as JSON Schema; docs/configuration.md is generated from it.
 import { z } from 'zod';
+import { authenticateSchema } from './authenticate.js';
+import { authorizeSchema } from './authorize.js';
+import { oauthSchema } from './oauth.js';
 
 const MiB = 1024 * 1024;
 
@@ -137,14 +140,52 @@ function stageSchemas() {
     'XML bodies: DTDs and entity declarations refused (XXE, entity expansion), nesting, attribute and element limits, well-formedness.',
   );
 
+  const soapOperation = z.union([
+    z.string().regex(/^(?:\{[^{}\s]*\})?[A-Za-z_][\w.-]*$/, 'an element name, optionally with its namespace in braces: GetQuote or {urn:example:stock}GetQuote'),
+    z.strictObject({
+      name: z
+        .string()
+        .regex(/^(?:\{[^{}\s]*\})?[A-Za-z_][\w.-]*$/, 'an element name, optionally with its namespace in braces: GetQuote or {urn:example:stock}GetQuote')
+        .describe('The Body element: GetQuote (any namespace) or {urn:example:stock}GetQuote.'),
+      soapAction: z.string().optional().describe("The action (SOAPAction header, SOAP 1.2 action parameter, wsa:Action) it must carry when it carries one; '' allows only an empty one. Not with wsdl."),
+    }),
+  ]);
+  const soap = obj(
+    {
+      enabled: d(z.boolean(), false).describe(
+        'Check SOAP requests (text/xml: SOAP 1.1, application/soap+xml: SOAP 1.2) while they stream: the envelope, and that the operation in the Body and the action are allowed.',
+      ),
+      wsdl: z
+        .string()
+        .optional()
+        .describe("Path (relative to the config file) of a WSDL 1.1 document whose SOAP binding operations (Body element, soapAction) are the allow-list. Read when the configuration loads; a broken one rejects it."),
+      operations: d(z.array(soapOperation), []).describe(
+        "The operations allowed, by Body element: a name (GetQuote: any namespace; {urn:example:stock}GetQuote) or { name, soapAction }. Without wsdl: the allow-list itself; a non-empty action must be the entry's soapAction, or end with its name when it has none. With wsdl: only these of the WSDL's operations (by operation or element name).",
+      ),
+      otherBodies: d(z.enum(['refuse', 'pass']), 'refuse').describe(
+        "Request bodies that are not SOAP (neither text/xml nor application/soap+xml: JSON, forms, MTOM multipart...): 'refuse' answers 415, since many SOAP stacks dispatch those to operations too; 'pass' lets them through unchecked.",
+      ),
+    },
+    'SOAP 1.1/1.2: envelope structure (one Header, one Body with exactly one element, right namespace for the content type), operations and SOAPAction allowed by a WSDL or a list.',
+  );
+
   const contract = obj(
     {
       enabled: d(z.boolean(), false).describe("Validate requests against the API's OpenAPI document (apis[].openapi): parameters, content types and bodies."),
       strict: d(z.boolean(), false).describe('Also refuse operations the document does not describe: unknown paths 404, undocumented methods 405 (undocumented endpoints are an API9 risk).'),
       rejectUnknownProperties: d(z.boolean(), false).describe('Refuse request-body properties the schemas do not declare (mass assignment), even where the document leaves objects open.'),
       maxBodyBytes: d(z.int().min(1024).max(64 * MiB), MiB).describe('Largest JSON body validated; a larger one is refused (413).'),
+      responses: d(z.enum(['off', 'report', 'block']), 'off').describe(
+        "Also validate the upstream's responses to documented operations (status, content type, JSON body; API10 unsafe consumption, data leaks): 'report' lets them through and records and logs each violation, 'block' replaces them with 502 response-contract-violation.",
+      ),
+      rejectUnknownResponseProperties: d(z.boolean(), true).describe(
+        'With responses on: response-body properties the schemas do not declare are violations, even where the document leaves objects open (additionalProperties unsaid).',
+      ),
+      maxResponseBytes: d(z.int().min(1024).max(64 * MiB), MiB).describe(
+        "Largest response body validated, as received and once decoded (Content-Encoding). A larger one is not validated: 'report' lets it through whole and reports it, 'block' refuses it (502), since padding a response must not be a way around the check.",
+      ),
     },
-    'Contract enforcement: requests must match the OpenAPI document; every violation is listed with its JSON pointer.',
+    'Contract enforcement: requests (and optionally responses) must match the OpenAPI document; every violation is listed with its JSON pointer.',
   );
 
   const rateLimitKey = z
@@ -227,7 +268,10 @@ function stageSchemas() {
     'Login brute-force protection: failed logins counted per address, account and account-from-address, with progressive lockouts (429), in memory or in Redis (store.redis). Unknown accounts are locked like known ones, so lockouts reveal nothing.',
   );
 
-  return z.strictObject({ ipFilter, limits, methods, cors, securityHeaders, errorScrubbing, record, ssrfGuard, xml, contract, rateLimit, loginGuard });
+  const authenticate = authenticateSchema();
+  const authorize = authorizeSchema();
+
+  return z.strictObject({ ipFilter, limits, methods, cors, securityHeaders, errorScrubbing, record, ssrfGuard, xml, soap, contract, rateLimit, loginGuard, authenticate, authorize });
 }
 
 export const StageSettingsSchema = stageSchemas().prefault({}).describe('Stage settings applied to every route unless the route overrides them.');
@@ -327,6 +371,7 @@ export const ConfigSchema = z
             key: z.string().describe('PEM private key file (relative to the config file).'),
             minVersion: z.enum(['TLSv1.2', 'TLSv1.3']).default('TLSv1.2').describe('Oldest TLS version accepted.'),
             redirectHttpPort: z.int().min(0).max(65535).optional().describe('Also listen on this plain-HTTP port and redirect every request to HTTPS.'),
+            clientCa: z.string().optional().describe('PEM file of the CAs that sign client certificates (relative to the config file). When set, clients are asked for a certificate (not required at the TLS level: routes with authenticate method mtls decide).'),
           })
           .optional()
           .describe('TLS termination. Absent means plain HTTP.'),
@@ -401,6 +446,7 @@ export const ConfigSchema = z
       })
       .prefault({})
       .describe('Logging (pino, JSON lines on stdout).'),
+    oauth: oauthSchema(ListenSchema(9100)),
     defaults: StageSettingsSchema,
     apis: z.array(ApiSchema).default([]).describe('The APIs behind the gateway.'),
     routes: z.array(RouteSchema).default([]).describe('Routes from requests to APIs. Without routes, a single API gets every request.'),

@@ -2,6 +2,7 @@
 // combinations that are valid but unsafe.
 import { isIP } from 'node:net';
 import { detail, type Detail, type Locator } from './locate.js';
+import { checkAuthenticate } from './authenticate.js';
 import { mergeStageSettings } from './merge.js';
 import type { PalisadeConfig, StageOverrides } from './schema.js';
 import { closest, type OptionPath } from './walk.js';
@@ -154,6 +155,22 @@ export function semanticChecks(cfg: PalisadeConfig, loc: Locator): SemanticResul
       bad(['store', 'url'], 'expected a postgres:// or postgresql:// connection URL');
     }
   }
+
+  // Authentication: each method has its settings, one key source, algorithms that fit it.
+  const clientCa = cfg.gateway.tls?.clientCa !== undefined;
+  for (const p of checkAuthenticate(cfg.defaults.authenticate, clientCa)) bad(['defaults', 'authenticate', ...p.path], p.message);
+  cfg.routes.forEach((r, i) => {
+    if (!r.stages?.authenticate) return;
+    for (const p of checkAuthenticate(mergeStageSettings(cfg.defaults, r.stages).authenticate, clientCa)) bad(['routes', i, 'stages', 'authenticate', ...p.path], p.message);
+  });
+
+  // SOAP: a stage with nothing to allow would refuse every SOAP request.
+  const soapAllowsNothing = (s: PalisadeConfig['defaults']['soap']) => s.enabled && s.wsdl === undefined && s.operations.length === 0;
+  const soapHint = 'soap is enabled without a wsdl or any operations, so every SOAP request would be refused; set soap.wsdl or soap.operations';
+  if (soapAllowsNothing(cfg.defaults.soap) && (cfg.routes.length === 0 || cfg.routes.some((r) => r.stages?.soap === undefined))) bad(['defaults', 'soap', 'enabled'], soapHint);
+  cfg.routes.forEach((r, i) => {
+    if (r.stages?.soap !== undefined && soapAllowsNothing(mergeStageSettings(cfg.defaults, r.stages).soap)) bad(['routes', i, 'stages', 'soap'], soapHint);
+  });
 
   // Listeners that would collide in one process.
   const g = cfg.gateway.listen;

@@ -1,9 +1,12 @@
 // Contract enforcement (validate step): the request must be an operation the API's OpenAPI
-// document describes, with parameters, content type and body as documented. Built per route,
-// because it needs the API's compiled contract besides the stage settings.
-import type { Contract, OperationMatch, StageSettings, Verdict } from '../../core/index.js';
+// document describes, with parameters, content type and body as documented. Optionally the
+// upstream's response too (API10:2023, unsafe consumption; data leaks): status, content type and
+// JSON body, undeclared properties included, reported or blocked. Built per route, because it
+// needs the API's compiled contract besides the stage settings.
+import type { Contract, OperationMatch, StageSettings, Verdict, Violation } from '../../core/index.js';
 import { CONTINUE, deny } from '../../core/index.js';
-import type { BodyInspector, RequestContext, Stage } from '../stage.js';
+import type { BodyInspector, RequestContext, ResponseHead, Stage, StageEnv } from '../stage.js';
+import { decodeBody } from './error-scrubbing.js';
 
 type Settings = StageSettings['contract'];
 
@@ -13,6 +16,8 @@ export interface UpstreamPath {
 }
 
 const MAX_LISTED = 20;
+
+export const RESPONSE_VIOLATION = 'response-contract-violation';
 
 function violations(list: ReadonlyArray<{ pointer: string; message: string }>): Verdict {
   const shown = list.slice(0, MAX_LISTED);
@@ -39,13 +44,92 @@ function isJson(type: string): boolean {
   return /^application\/(?:[\w.+-]+\+)?json\b/.test(type);
 }
 
-export function createContractStage(settings: Settings, contract: Contract | undefined, upstreamPath: UpstreamPath): Stage | null {
+function headerValue(v: string | string[] | undefined): string | undefined {
+  return typeof v === 'string' ? v : v?.[0];
+}
+
+/** Statuses and methods whose responses never have a body (RFC 9110 §6.4.1). */
+function bodyless(method: string, head: ResponseHead): boolean {
+  return method === 'HEAD' || head.status === 204 || head.status === 304 || headerValue(head.headers['content-length']) === '0';
+}
+
+const noLog: StageEnv['log'] = () => undefined;
+
+export function createContractStage(settings: Settings, contract: Contract | undefined, upstreamPath: UpstreamPath, env?: Pick<StageEnv, 'log'>): Stage | null {
   if (!settings.enabled || !contract) return null;
-  // The match found on the head is reused for the body: one lookup per request.
+  // The match found on the head is reused for the body and the response: one lookup per request.
   const matches = new WeakMap<RequestContext, OperationMatch>();
+  const log = env?.log ?? noLog;
+  const block = settings.responses === 'block';
+  const maxResponse = settings.maxResponseBytes;
+
+  /**
+   * The violations of an upstream response, its body bounded by maxResponseBytes. `unchecked`: the
+   * body could not be validated (too large, or not decodable within the bound).
+   */
+  const checkResponse = (ctx: RequestContext, m: OperationMatch, head: ResponseHead, body: Buffer, truncated: boolean): { list: Violation[]; unchecked: boolean } => {
+    const contentType = headerValue(head.headers['content-type']);
+    const typed = contentType !== undefined ? { contentType } : {};
+    if (bodyless(ctx.method, head)) return { list: contract.validateResponse(m, { status: head.status, ...typed, hasBody: false }), unchecked: false };
+    // An undocumented status needs no body to be wrong.
+    const status = contract.validateResponse(m, { status: head.status, hasBody: false });
+    if (status.length > 0) return { list: status, unchecked: false };
+    if (body.length === 0) return { list: [], unchecked: false };
+    if (truncated || body.length > maxResponse) {
+      return { list: [{ pointer: '/response/body', message: `is larger than ${maxResponse} bytes (contract.maxResponseBytes) and was not validated` }], unchecked: true };
+    }
+    const decoded = decodeBody(body, head.headers['content-encoding'], maxResponse);
+    if (decoded === null) {
+      return { list: [{ pointer: '/response/body', message: `cannot be decoded (Content-Encoding) within ${maxResponse} bytes and was not validated` }], unchecked: true };
+    }
+    return { list: contract.validateResponse(m, { status: head.status, ...typed, text: decoded.toString('utf8'), hasBody: decoded.length > 0 }), unchecked: false };
+  };
+
+  const responseSide: Pick<Stage, 'responseHead' | 'responseBody' | 'maxBufferBytes'> =
+    settings.responses === 'off'
+      ? {}
+      : {
+          maxBufferBytes: maxResponse,
+          // Decides only whether to see the body: this hook also runs on Shield's own responses,
+          // which responseBody never sees, so nothing is judged or recorded here.
+          responseHead(ctx, head) {
+            const m = matches.get(ctx);
+            if (!m) return undefined;
+            if (bodyless(ctx.method, head)) return contract.validateResponse(m, { status: head.status, hasBody: false }).length > 0 ? 'buffer' : undefined;
+            return contract.inspectsResponse(m, head.status, headerValue(head.headers['content-type'])) ? 'buffer' : undefined;
+          },
+          responseBody(ctx, head, body, truncated) {
+            const m = matches.get(ctx);
+            if (!m) return undefined;
+            const { list, unchecked } = checkResponse(ctx, m, head, body, truncated);
+            if (list.length === 0) return undefined;
+            const shown = list.slice(0, MAX_LISTED);
+            log('warn', block ? 'response refused: it does not match the API contract' : 'response does not match the API contract', {
+              requestId: ctx.requestId,
+              route: ctx.routeName,
+              operation: m.operation.operationId ?? `${m.operation.method} ${m.operation.template}`,
+              status: head.status,
+              violations: shown,
+              ...(list.length > MAX_LISTED ? { truncated: list.length - MAX_LISTED } : {}),
+            });
+            if (!block) {
+              ctx.outcomes.push({ stage: 'contract', outcome: 'report', code: RESPONSE_VIOLATION, violations: shown, ...(unchecked ? { rule: 'not-validated' } : {}) });
+              return undefined;
+            }
+            // Only pointers and schema messages: never a value from the upstream's answer.
+            return {
+              kind: 'deny',
+              code: RESPONSE_VIOLATION,
+              status: 502,
+              detail: `The upstream response does not match the API contract (${list.length} problem${list.length === 1 ? '' : 's'}).`,
+              extensions: { violations: shown, ...(list.length > MAX_LISTED ? { truncated: list.length - MAX_LISTED } : {}) },
+            };
+          },
+        };
 
   return {
     name: 'contract',
+    ...responseSide,
     request(ctx) {
       const q = ctx.url.indexOf('?');
       const r = contract.match(ctx.method, upstreamPath(ctx.path));

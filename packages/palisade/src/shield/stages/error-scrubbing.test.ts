@@ -175,3 +175,112 @@ describe('errorScrubbing stage', () => {
     assert.equal(env.logs[1]?.fields?.reason, 'undecodable');
   });
 });
+
+describe('errorScrubbing stage: SOAP faults', () => {
+  const javaTrace = 'java.lang.NullPointerException: null\n\tat com.example.stock.QuoteService.find(QuoteService.java:87)\n\tat com.example.stock.QuoteEndpoint.getQuote(QuoteEndpoint.java:31)';
+  const fault11 = (faultstring: string, detail = '') =>
+    `<?xml version="1.0"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><soap:Fault><faultcode>soap:Server</faultcode><faultstring>${faultstring}</faultstring>${detail ? `<detail><ns:trace xmlns:ns="urn:x">${detail}</ns:trace></detail>` : ''}</soap:Fault></soap:Body></soap:Envelope>`;
+  const fault12 = (reason: string, detail = '', code = 'env:Receiver') =>
+    `<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Body><env:Fault><env:Code><env:Value>${code}</env:Value></env:Code><env:Reason><env:Text xml:lang="en">${reason}</env:Text></env:Reason>${detail ? `<env:Detail><e:x xmlns:e="urn:e">${detail}</e:x></env:Detail>` : ''}</env:Fault></env:Body></env:Envelope>`;
+  const T11 = { 'content-type': 'text/xml; charset=utf-8' };
+  const T12 = { 'content-type': 'application/soap+xml; charset=utf-8' };
+
+  function replaced(v: unknown): { status: number; type: string; body: string } {
+    const r = v as { kind: string; status: number; headers: Record<string, string>; body: string };
+    assert.equal(r?.kind, 'respond');
+    return { status: r.status, type: r.headers['Content-Type']!, body: r.body };
+  }
+
+  it('replaces a SOAP 1.1 fault leaking a Java stack trace with a generic SOAP 1.1 fault, and logs the original', () => {
+    const env = fakeEnv();
+    const stage = build({}, env);
+    const r = replaced(respond(stage, 500, fault11('java.lang.NullPointerException', javaTrace), T11));
+    assert.equal(r.status, 500);
+    assert.equal(r.type, 'text/xml; charset=utf-8');
+    assert.match(r.body, /<soap:Envelope xmlns:soap="http:\/\/schemas\.xmlsoap\.org\/soap\/envelope\/"><soap:Body><soap:Fault><faultcode>soap:Server<\/faultcode><faultstring>Internal error \(request id req-42\)<\/faultstring><\/soap:Fault>/);
+    assert.doesNotMatch(r.body, /java|detail|NullPointer/);
+    assert.equal(env.logs[0]?.fields?.reason, 'stack-trace:java');
+    assert.equal(env.logs[0]?.fields?.soap, '1.1');
+    assert.match(String(env.logs[0]?.fields?.bodyExcerpt), /QuoteService\.java:87/);
+  });
+
+  it('replaces a SOAP 1.2 fault leaking a .NET exception or SQL error with a generic SOAP 1.2 fault', () => {
+    const stage = build();
+    const r = replaced(respond(stage, 500, fault12('System.InvalidOperationException: Sequence contains no elements'), T12));
+    assert.equal(r.type, 'application/soap+xml; charset=utf-8');
+    assert.match(r.body, /<env:Value>env:Receiver<\/env:Value><\/env:Code><env:Reason><env:Text xml:lang="en">Internal error \(request id req-42\)<\/env:Text>/);
+    assert.doesNotMatch(r.body, /System\.|Detail/);
+    const sql = replaced(respond(stage, 500, fault12('Server error', "You have an error in your SQL syntax; check the manual near ''1''"), T12));
+    assert.match(sql.body, /env:Receiver/);
+  });
+
+  it('replaces a leaky Sender fault answered with 400 as a Sender fault', () => {
+    const stage = build();
+    const r = replaced(respond(stage, 400, fault12('bad input', 'at com.example.Parse.read(Parse.java:12)', 'env:Sender'), T12));
+    assert.equal(r.status, 400);
+    assert.match(r.body, /env:Sender.*The request could not be processed \(request id req-42\)/);
+    const r11 = replaced(respond(stage, 422, fault11('Invalid symbol', "SQLSTATE[42S22]: Column not found"), T11));
+    assert.match(r11.body, /<faultcode>soap:Client<\/faultcode>/);
+  });
+
+  it('lets a fault that leaks nothing through unchanged, whatever its version and status', () => {
+    const env = fakeEnv();
+    const stage = build({}, env);
+    assert.equal(respond(stage, 500, fault11('Symbol not found', 'ACME is not listed'), T11), undefined);
+    assert.equal(respond(stage, 500, fault12('Quote service unavailable'), T12), undefined);
+    assert.equal(respond(stage, 400, fault12('symbol is required', '', 'env:Sender'), T12), undefined);
+    assert.equal(env.logs.length, 0);
+  });
+
+  it('leaves 4xx answers that are not SOAP faults alone, leaks or not', () => {
+    const stage = build();
+    assert.equal(respond(stage, 400, LEAKS.java!, T11), undefined, 'text/xml that is not an envelope');
+    const notFault = `<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><r>${LEAKS.java!}</r></soap:Body></soap:Envelope>`;
+    assert.equal(respond(stage, 400, notFault, T11), undefined);
+    assert.equal(respond(stage, 404, LEAKS.java!, { 'content-type': 'application/json' }), 'not buffered');
+  });
+
+  it('gives plain XML and non-SOAP answers the problem response, as before', () => {
+    const stage = build();
+    const v = respond(stage, 500, `<error>${LEAKS.java!}</error>`, T11) as { kind?: string; code?: string };
+    assert.equal(v.kind, 'deny');
+    assert.equal(v.code, 'upstream-error');
+  });
+
+  it('answers truncated, undecodable and mode-all SOAP 5xx with a generic fault of the right version', () => {
+    const stage = build();
+    assert.match(replaced(respond(stage, 500, fault12('x').slice(0, 40), T12, true)).body, /env:Receiver/);
+    assert.match(replaced(respond(stage, 500, 'not gzip', { ...T12, 'content-encoding': 'gzip' })).body, /env:Receiver/);
+    const all = build({ mode: 'all' });
+    const r = replaced(respond(all, 503, fault11('maintenance'), { ...T11, 'retry-after': '30' }));
+    assert.match(r.body, /soap:Server/);
+    assert.equal(r.status, 503);
+    const headers = (respond(all, 503, fault11('maintenance'), { ...T11, 'retry-after': '30' }) as { headers: Record<string, string> }).headers;
+    assert.equal(headers['Retry-After'], '30');
+    // gzip-compressed fault bodies are read like any other.
+    assert.match(replaced(respond(stage, 500, gzipSync(fault11('boom', javaTrace)), { ...T11, 'content-encoding': 'gzip' })).body, /soap:Server/);
+  });
+
+  it('escapes the request id it writes into the fault', () => {
+    const stage = build();
+    const ctx = fakeContext({ requestId: 'a<b>&"c' });
+    const head = { status: 500, headers: T11 };
+    assert.equal(stage.responseHead!(ctx, head), 'buffer');
+    const v = stage.responseBody!(ctx, head, Buffer.from(fault11('x', javaTrace)), false) as { body: string };
+    assert.match(v.body, /request id a&#60;b&#62;&#38;&#34;c\)/);
+  });
+});
+
+describe('errorScrubbing stage: SOAP 1.1 answers that cannot be read', () => {
+  it('are answered in kind when the request was SOAP 1.1, with a problem otherwise', () => {
+    const stage = build({ mode: 'all' });
+    const head = () => ({ status: 502, headers: { 'content-type': 'text/xml' } as HeaderMap });
+    const soapCtx = fakeContext({ method: 'POST', headers: { 'content-type': 'text/xml', soapaction: '""' } });
+    let h = head();
+    assert.equal(stage.responseHead!(soapCtx, h), 'buffer');
+    assert.equal((stage.responseBody!(soapCtx, h, Buffer.from('<soap:Env'), true) as { kind: string }).kind, 'respond');
+    const plainCtx = fakeContext({ method: 'POST', headers: { 'content-type': 'text/xml' } });
+    h = head();
+    assert.equal((stage.responseBody!(plainCtx, h, Buffer.from('<soap:Env'), true) as { kind: string }).kind, 'deny');
+  });
+});

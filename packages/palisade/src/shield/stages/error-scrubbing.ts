@@ -1,10 +1,15 @@
 // Error scrubbing: upstream 5xx bodies that give away internals (stack traces, SQL errors, debug
 // pages, server paths) are replaced with a generic problem response (OWASP API8:2023, CWE-209).
 // The original goes to the log with the request id, which the client is told to quote.
+// SOAP faults are replaced with a generic SOAP Fault of the same version instead: a SOAP client
+// cannot read a problem+json body, and the replacement keeps the original's kind. SOAP 1.2 answers
+// the faults a request caused with 400, so leaky SOAP faults are looked for in 4xx answers too.
 import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 import type { Verdict } from '../../core/index.js';
 import { deny } from '../../core/index.js';
 import type { RequestContext, ResponseHead, StageFactory } from '../stage.js';
+import type { SoapVersion } from '../soap.js';
+import { genericFault, soapVersionOfType, summarizeEnvelope } from '../soap.js';
 
 export const SCRUBBED_DETAIL = 'The upstream service failed. Quote the request id when you report it.';
 const EXCERPT_BYTES = 2048;
@@ -108,22 +113,41 @@ function headerValue(v: string | string[] | undefined): string | undefined {
   return typeof v === 'string' ? v : v?.[0];
 }
 
+/**
+ * The SOAP version of an answer with a SOAP content type, so that its replacement is a Fault the
+ * client can read; undefined when it is not SOAP (text/xml is also plain XML). A body that cannot
+ * be read is taken to answer the request in kind.
+ */
+function soapVersionOf(ctx: RequestContext, typed: SoapVersion, text: string | undefined): SoapVersion | undefined {
+  if (text !== undefined) return summarizeEnvelope(text)?.version ?? (typed === '1.2' ? '1.2' : undefined);
+  if (typed === '1.2') return '1.2';
+  const req = ctx.req.headers;
+  const asked = soapVersionOfType(req['content-type']);
+  return asked === '1.2' || (asked === '1.1' && req.soapaction !== undefined) ? asked : undefined;
+}
+
 export const createErrorScrubbingStage: StageFactory<'errorScrubbing'> = (settings, env) => {
   if (!settings.enabled) return null;
   const replaceAll = settings.mode === 'all';
   const cap = settings.maxInspectBytes;
 
-  const replace = (ctx: RequestContext, head: ResponseHead, reason: string, excerpt: Buffer): Verdict => {
+  const replace = (ctx: RequestContext, head: ResponseHead, reason: string, excerpt: Buffer, soap: SoapVersion | undefined): Verdict => {
     env.log('error', 'scrubbed upstream error', {
       requestId: ctx.requestId,
       route: ctx.routeName,
       status: head.status,
       reason,
       bodyExcerpt: excerpt.subarray(0, EXCERPT_BYTES).toString('utf8'),
+      ...(soap ? { soap } : {}),
     });
     // Retry-After on a 503 is guidance for the client, not a leak; keep it.
     const retryAfter = headerValue(head.headers['retry-after']);
-    return deny('upstream-error', head.status, SCRUBBED_DETAIL, retryAfter !== undefined ? { 'Retry-After': retryAfter } : undefined);
+    const keep = retryAfter !== undefined ? { 'Retry-After': retryAfter } : undefined;
+    if (soap) {
+      const fault = genericFault(soap, head.status, ctx.requestId);
+      return { kind: 'respond', status: head.status, headers: { 'Content-Type': fault.contentType, ...keep }, body: fault.body, rule: 'upstream-error' };
+    }
+    return deny('upstream-error', head.status, SCRUBBED_DETAIL, keep);
   };
 
   return {
@@ -131,18 +155,32 @@ export const createErrorScrubbingStage: StageFactory<'errorScrubbing'> = (settin
     maxBufferBytes: cap,
 
     responseHead(_ctx: RequestContext, head: ResponseHead): 'buffer' | undefined {
-      return head.status >= 500 ? 'buffer' : undefined;
+      if (head.status >= 500) return 'buffer';
+      return head.status >= 400 && soapVersionOfType(headerValue(head.headers['content-type'])) ? 'buffer' : undefined;
     },
 
     responseBody(ctx: RequestContext, head: ResponseHead, body: Buffer, truncated: boolean): Verdict | undefined {
-      if (head.status < 500) return undefined;
-      if (replaceAll) return replace(ctx, head, 'mode-all', body);
-      if (truncated) return replace(ctx, head, 'too-large-to-inspect', body);
+      const typed = soapVersionOfType(headerValue(head.headers['content-type']));
+      if (head.status < 500) {
+        // Client errors are the API's to explain: only a SOAP Fault that leaks is replaced.
+        if (!typed || truncated || body.length === 0) return undefined;
+        const decoded = decodeBody(body, head.headers['content-encoding'], cap);
+        const text = decoded?.toString('utf8');
+        const envelope = text !== undefined ? summarizeEnvelope(text) : undefined;
+        if (!envelope?.fault) return undefined;
+        const reason = findLeak(text!);
+        return reason === undefined ? undefined : replace(ctx, head, reason, decoded!, envelope.version);
+      }
+      const readable = !truncated && body.length > 0 && (!replaceAll || typed !== undefined);
+      const decoded = readable ? decodeBody(body, head.headers['content-encoding'], cap) : null;
+      const text = decoded?.toString('utf8');
+      const soap = typed ? soapVersionOf(ctx, typed, text) : undefined;
+      if (replaceAll) return replace(ctx, head, 'mode-all', body, soap);
+      if (truncated) return replace(ctx, head, 'too-large-to-inspect', body, soap);
       if (body.length === 0) return undefined;
-      const decoded = decodeBody(body, head.headers['content-encoding'], cap);
-      if (decoded === null) return replace(ctx, head, 'undecodable', body);
-      const reason = findLeak(decoded.toString('utf8'));
-      return reason === undefined ? undefined : replace(ctx, head, reason, decoded);
+      if (decoded === null) return replace(ctx, head, 'undecodable', body, soap);
+      const reason = findLeak(text!);
+      return reason === undefined ? undefined : replace(ctx, head, reason, decoded, soap);
     },
   };
 };

@@ -1,5 +1,6 @@
 // The Shield stages, keyed by their configuration name. Order is not expressed here on purpose:
 // pipeline.ts is the only place that orders stages.
+import { createAuthenticateStage } from './authenticate.js';
 import { createCorsStage } from './cors.js';
 import { createErrorScrubbingStage } from './error-scrubbing.js';
 import { createIpFilterStage } from './ip-filter.js';
@@ -16,6 +17,7 @@ export const stageFactories = {
   limits: createLimitsStage,
   methods: createMethodsStage,
   cors: createCorsStage,
+  authenticate: createAuthenticateStage,
   rateLimit: createRateLimitStage,
   loginGuard: createLoginGuardStage,
   securityHeaders: createSecurityHeadersStage,
@@ -25,6 +27,7 @@ export const stageFactories = {
 } as const;
 
 export {
+  createAuthenticateStage,
   createCorsStage,
   createErrorScrubbingStage,
   createIpFilterStage,
@@ -36,6 +39,8 @@ export {
   createSsrfGuardStage,
   createXmlStage,
 };
+// Built per route with its loaded WSDL (like the contract stage), so not among stageFactories.
+export { createSoapStage } from './soap.js';
 export { createSsrfGuard } from './ssrf-guard.js';
 export type { RateLimitStage } from './rate-limit.js';
 export type { LoginGuardStage } from './login-guard.js';

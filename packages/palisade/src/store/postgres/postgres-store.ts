@@ -24,6 +24,8 @@ import type { AppliedMigration } from '../migrator.js';
 import { reasonOf } from '../reason.js';
 import { describeConnection, scrub, validSchemaName } from './connection.js';
 import type { PgTarget } from './connection.js';
+import { PostgresOAuthStore } from './postgres-oauth.js';
+import { PostgresApiKeyStore } from './postgres-api-keys.js';
 
 export interface PostgresStoreOptions {
   /** Connection URL, postgres://user:password@host:port/database. */
@@ -75,6 +77,8 @@ export class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
   /** postgres://user@host:port/database: safe to show. */
   readonly target: string;
+  readonly oauth: PostgresOAuthStore;
+  readonly apiKeys: PostgresApiKeyStore;
   private readonly secrets: readonly string[];
   private readonly pool: Pool;
   private readonly schema: string | undefined;
@@ -116,6 +120,8 @@ export class PostgresStore implements Store {
     this.pool.on('error', (err) => {
       this.lastPoolError = this.clean(reasonOf(err));
     });
+    this.oauth = new PostgresOAuthStore((code, what, sql, params) => this.q(code, what, sql, params));
+    this.apiKeys = new PostgresApiKeyStore((code, what, sql, params) => this.q(code, what, sql, params));
   }
 
   private clean(text: string): string {

@@ -23,6 +23,8 @@ import type { Migration } from '../migrations.js';
 import { currentVersion, migrationChecksum, migrationFailed, planMigrations } from '../migrator.js';
 import type { AppliedMigration } from '../migrator.js';
 import { reasonOf } from '../reason.js';
+import { SqliteOAuthStore } from './sqlite-oauth.js';
+import { SqliteApiKeyStore } from './sqlite-api-keys.js';
 
 export interface SqliteStoreOptions {
   /** Database file; its directory is created. ':memory:' keeps everything in memory (tests, one-off runs). */
@@ -54,6 +56,8 @@ function blockFromRow(r: BlockRow): BlockEntry {
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   readonly path: string;
+  readonly oauth: SqliteOAuthStore;
+  readonly apiKeys: SqliteApiKeyStore;
   private readonly db: Database.Database;
   private readonly migrations: readonly Migration[];
   private readonly chunk: number;
@@ -90,6 +94,8 @@ export class SqliteStore implements Store {
       this.db.close();
       throw new PalisadeError('PALISADE_ERR_STORE_OPEN', `Cannot open SQLite store at ${opts.path}: ${reasonOf(e)}`, [], { cause: e });
     }
+    this.oauth = new SqliteOAuthStore(this.db, (code, what, fn) => this.run(code, what, fn));
+    this.apiKeys = new SqliteApiKeyStore(this.db, (code, what, fn) => this.run(code, what, fn));
   }
 
   private run<T>(code: ErrorCode, what: string, fn: () => T): T {
