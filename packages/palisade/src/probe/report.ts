@@ -1,0 +1,62 @@
+/**
+ * What a scan or an audit hands to the reporters (SARIF, JUnit, HTML, JSON, Markdown): one shape
+ * for both, so a pipeline can render, diff and triage them alike.
+ */
+import type { Finding } from '../core/index.js';
+
+export interface OperationRef {
+  method: string;
+  path: string;
+  operationId?: string;
+}
+
+/** One operation's row in the coverage section. */
+export interface CoverageRow {
+  operation: OperationRef;
+  /** Could the scanner build a request for it (parameters, body, an identity that may call it)? */
+  exercisable: boolean;
+  /** Why not, when it could not be exercised. */
+  reason?: string;
+  /** At least one request got an answer (any status). */
+  reached: boolean;
+  /** At least one request got a 2xx. */
+  answered2xx: boolean;
+  /** Check ids that ran against this operation. */
+  testedBy: string[];
+}
+
+/** A defect found while importing the input (wrong servers, tabs in YAML, missing security...). */
+export interface ImportDefect {
+  severity: 'error' | 'warning';
+  message: string;
+  /** JSON pointer into the document, when known. */
+  pointer?: string;
+  line?: number;
+}
+
+/** Triage state of a finding, from the baseline file. */
+export type TriageState = 'new' | 'confirmed' | 'accepted' | 'false-positive' | 'fixed';
+
+export interface ReportedFinding extends Finding {
+  /** From the baseline: absent or 'new' means not seen before. */
+  triage?: TriageState;
+  /** SARIF/IDE location: the spec file and line the finding points at (audit). */
+  location?: { file: string; line?: number; pointer?: string };
+}
+
+export interface ProbeReport {
+  kind: 'scan' | 'audit';
+  tool: { name: string; version: string };
+  /** The spec file or URL. */
+  spec?: string;
+  /** The base URL that was attacked (scan). */
+  target?: string;
+  startedAt: number;
+  finishedAt: number;
+  findings: ReportedFinding[];
+  coverage?: CoverageRow[];
+  importDefects?: ImportDefect[];
+  /** Audit score 0–100 (higher is better). */
+  score?: number;
+  stats?: { requests: number; durationMs: number; checks: number; operations: number };
+}
