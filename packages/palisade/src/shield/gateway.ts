@@ -12,7 +12,7 @@ import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
 import type { Logger } from 'pino';
 import type { Contract, PalisadeConfig, StageSettings, Verdict } from '../core/index.js';
-import { PalisadeError, mergeStageSettings, uuidv7 } from '../core/index.js';
+import { PalisadeError, credentialLocations, mergeStageSettings, uuidv7 } from '../core/index.js';
 import type { HeaderMap, RequestContext, ResponseHead, SharedRedis, Stage, StageEnv } from './stage.js';
 import { bodyInspectors, compilePipeline, maxBuffer, runRequestStages, runResponseBody, runResponseHead } from './pipeline.js';
 import type { RoutePipeline } from './pipeline.js';
@@ -85,6 +85,8 @@ interface Runtime {
   readonly requestIdHeader: string;
   readonly trustRequestId: boolean;
   readonly sampleBytes: number;
+  /** Custom API key headers the configuration names, beside Authorization, Cookie and X-Api-Key. */
+  readonly credentialHeaders: readonly string[];
 }
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1) and the forwarding headers Shield rewrites itself. */
@@ -234,6 +236,7 @@ export class Gateway {
         requestIdHeader: config.gateway.requestIdHeader.toLowerCase(),
         trustRequestId: config.gateway.trustRequestId,
         sampleBytes: config.recording.bodySampleBytes,
+        credentialHeaders: credentialLocations(config).headers,
       };
     } catch (err) {
       // Pools created for a configuration that never went live must not leak.
@@ -352,7 +355,10 @@ export class Gateway {
     const entry = normPath === null ? undefined : rt.router.match(host, normPath);
     const route = entry?.value;
     const hasCredentials =
-      req.headers.authorization !== undefined || req.headers.cookie !== undefined || req.headers['x-api-key'] !== undefined;
+      req.headers.authorization !== undefined ||
+      req.headers.cookie !== undefined ||
+      req.headers['x-api-key'] !== undefined ||
+      (rt.credentialHeaders.length > 0 && rt.credentialHeaders.some((h) => req.headers[h] !== undefined));
 
     const ctx: RequestContext = {
       req,

@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import { AggregatorRegistry } from 'prom-client';
 import type { Logger } from 'pino';
 import type { PalisadeConfig, Store } from '../core/index.js';
-import { PalisadeError, parseConfig, redactConfig, watchConfig } from '../core/index.js';
+import { PalisadeError, credentialLocations, parseConfig, redactConfig, watchConfig } from '../core/index.js';
 import type { ConfigWatcher } from '../core/index.js';
 import { openStore } from '../store/index.js';
 import { Gateway } from './gateway.js';
@@ -149,6 +149,16 @@ async function openCore(cfg: PalisadeConfig, log: Logger, withRetention: boolean
   return { store, metrics, blocklist, syncBlocks, timers, apiKeys, ...(redis ? { redis } : {}) };
 }
 
+/** What the recorder removes: the configured lists, plus custom API key headers and query parameters, which are secrets whatever recording lists. */
+function recordingRedactor(cfg: PalisadeConfig): ReturnType<typeof createRedactor> {
+  const credentials = credentialLocations(cfg);
+  return createRedactor({
+    headers: [...cfg.recording.redactHeaders, ...credentials.headers],
+    queryParams: [...cfg.recording.redactQueryParams, ...credentials.queryParams],
+    bodyFields: cfg.recording.redactBodyFields,
+  });
+}
+
 function makeRecorder(cfg: PalisadeConfig, core: Core, log: Logger): Recorder {
   const m = core.metrics;
   let lastErrorLog = 0;
@@ -156,11 +166,7 @@ function makeRecorder(cfg: PalisadeConfig, core: Core, log: Logger): Recorder {
     queueSize: cfg.recording.queueSize,
     batchSize: cfg.recording.batchSize,
     flushIntervalMs: cfg.recording.flushIntervalMs,
-    redactor: createRedactor({
-      headers: cfg.recording.redactHeaders,
-      queryParams: cfg.recording.redactQueryParams,
-      bodyFields: cfg.recording.redactBodyFields,
-    }),
+    redactor: recordingRedactor(cfg),
     onDrop: (n) => m.recorderDropped.inc(n),
     onWritten: (n) => m.recorderWritten.inc(n),
     onQueueLength: (n) => m.recorderQueue.set(n),
@@ -298,6 +304,7 @@ async function startSingle(opts: ShieldHostOptions): Promise<RunningShield> {
     const wsdls = await loadWsdls(config);
     await authenticators.prepare(config);
     gateway.reload(config, contracts, wsdls);
+    recorder.setRedactor(recordingRedactor(config));
     cfg = config;
     log.info('configuration reloaded');
   });
@@ -471,6 +478,7 @@ export async function runShieldWorker(opts: { config: PalisadeConfig; configPath
         const wsdls = await loadWsdls(next);
         await authenticators.prepare(next);
         gateway.reload(next, contracts, wsdls);
+        recorder.setRedactor(recordingRedactor(next));
       })().catch((err: unknown) => log.error({ err: describeReloadError(err) }, 'worker could not apply the new configuration'));
     } else if (m?.type === MSG_BLOCKS) void core.syncBlocks();
   });

@@ -53,10 +53,19 @@ export class Recorder {
   dropped = 0;
   written = 0;
 
+  private redactor: Redactor;
+
   constructor(
     private readonly sink: ExchangeSink,
     private readonly opts: RecorderOptions,
-  ) {}
+  ) {
+    this.redactor = opts.redactor;
+  }
+
+  /** A reloaded configuration's redaction applies to every record written from now on, queued ones included. */
+  setRedactor(r: Redactor): void {
+    this.redactor = r;
+  }
 
   get length(): number {
     return this.queue.length;
@@ -100,7 +109,7 @@ export class Recorder {
   }
 
   private async write(batch: RawExchange[]): Promise<void> {
-    const r = this.opts.redactor;
+    const r = this.redactor;
     const records = batch.map((x) => toExchange(x, r));
     try {
       await this.sink.recordExchanges(records);

@@ -182,3 +182,22 @@ export function checkAuthenticate(s: AuthenticateSettings, clientCaConfigured: b
   }
   return out;
 }
+
+/**
+ * Where the configuration says credentials travel besides the usual places (Authorization,
+ * Cookie, X-Api-Key): custom API key headers and query parameters of the defaults and of every
+ * route. The recorder redacts them and the gateway treats requests carrying them as credentialed.
+ */
+export function credentialLocations(config: {
+  defaults: { authenticate?: { apiKey?: { header?: string; queryParam?: string } } };
+  routes: ReadonlyArray<{ stages?: { authenticate?: { apiKey?: { header?: string; queryParam?: string } } } }>;
+}): { headers: string[]; queryParams: string[] } {
+  const headers = new Set<string>();
+  const queryParams = new Set<string>();
+  for (const a of [config.defaults.authenticate?.apiKey, ...config.routes.map((r) => r.stages?.authenticate?.apiKey)]) {
+    if (a?.header) headers.add(a.header.toLowerCase());
+    if (a?.queryParam) queryParams.add(a.queryParam);
+  }
+  headers.delete(AUTH_DEFAULTS.apiKeyHeader);
+  return { headers: [...headers], queryParams: [...queryParams] };
+}

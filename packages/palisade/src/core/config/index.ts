@@ -1,6 +1,6 @@
 // Configuration: the schema of palisade.yaml, its loader, reload, redaction and reference docs.
 export * from './schema.js';
-export { AUTH_DEFAULTS, AUTH_METHODS, JWT_ALGORITHMS, checkAuthenticate, type AuthenticateSettings } from './authenticate.js';
+export { AUTH_DEFAULTS, AUTH_METHODS, JWT_ALGORITHMS, checkAuthenticate, credentialLocations, type AuthenticateSettings } from './authenticate.js';
 export { OPERATION_SELECTOR, PROPERTY_PATTERN, type AuthorizeSettings, type AuthorizeRule, type AuthorizeFlow } from './authorize.js';
 export { parseExpression, evaluate, EXPR_LIMITS, type Expr, type ExprRoot, type ExprScope, type Operand, type ParseResult } from './authorize-expr.js';
 export { parseConfig, loadConfigFile, type ParseOptions, type LoadedConfig } from './load.js';
