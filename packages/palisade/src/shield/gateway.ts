@@ -27,6 +27,7 @@ import { createContractStage } from './stages/contract.js';
 import { createSoapStage } from './stages/soap.js';
 import type { Wsdl } from './wsdl.js';
 import { createAuthorizeStage } from './stages/authorize.js';
+import { OwnerDatabases } from './owner-db.js';
 import { contractKey } from './contracts.js';
 import { AuthenticatorRegistry } from '../identity/index.js';
 import type { ApiKeyVerifier } from '../identity/index.js';
@@ -121,6 +122,7 @@ export class Gateway {
       ...(opts.redis ? { redis: opts.redis } : {}),
       ...(opts.apiKeys ? { apiKeys: opts.apiKeys } : {}),
       authenticators: opts.authenticators ?? new AuthenticatorRegistry({ log: (level, msg, fields) => this.log[level](fields ?? {}, msg) }),
+      ownerDatabases: new OwnerDatabases(),
     };
     this.runtime = this.compile(opts.config, new Map(), opts.contracts ?? new Map(), opts.wsdls ?? new Map());
   }
@@ -330,6 +332,7 @@ export class Gateway {
     for (const s of servers) s.closeAllConnections();
     await closed;
     await Promise.all([...this.runtime.apis.values()].map((a) => a.pool.close().catch(() => undefined)));
+    await this.env.ownerDatabases?.close();
   }
 
   /** The request handler; usable with any node:http server. */

@@ -4,6 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Redis } from 'ioredis';
 import type { Principal, StageOutcome, Verdict, StageSettings } from '../core/index.js';
 import type { ApiKeyVerifier, AuthenticatorRegistry } from '../identity/index.js';
+import type { OwnerDatabases } from './owner-db.js';
 
 /** Response headers as they will be written: lower-case names. */
 export type HeaderMap = Record<string, string | string[] | undefined>;
@@ -83,6 +84,8 @@ export interface StageEnv {
   readonly apiKeys?: ApiKeyVerifier;
   /** JWT, introspection and mTLS verifiers, prepared at configuration load and kept across reloads. */
   readonly authenticators?: AuthenticatorRegistry;
+  /** Connections for owner lookups that query the API's database, kept across reloads. */
+  readonly ownerDatabases?: OwnerDatabases;
 }
 
 export interface SharedRedis {

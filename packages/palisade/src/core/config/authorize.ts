@@ -44,7 +44,26 @@ const ownerLookup = z
     path: z
       .string()
       .regex(/^\/[^\s?#]{0,512}$/, 'a path starting with / with {param} placeholders')
+      .optional()
       .describe("Path requested from the API's upstream (GET, relative to apis[].upstream), e.g. /internal/owners/orders/{orderId}; {name} is the request's path parameter, URL-encoded. The JSON object answered is `lookup` in the owner condition; 404 means no such object (not the owner)."),
+    sql: z
+      .strictObject({
+        database: z
+          .string()
+          .regex(/^(?:sqlite:.+|postgres(?:ql)?:\/\/.+)$/i, 'sqlite:<path> or postgres://user@host:5432/db')
+          .optional()
+          .describe('The database: sqlite:<path> (relative to the config file; opened read-only) or a PostgreSQL URL (read-only sessions). Prefer databaseEnv for URLs with passwords.'),
+        databaseEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name').optional().describe('Environment variable holding the database URL; read when the configuration loads.'),
+        query: z
+          .string()
+          .min(1)
+          .max(2000)
+          .describe(
+            'One SELECT whose first row is `lookup` in the owner condition, e.g. `SELECT customer_id AS owner FROM orders WHERE id = {orderId}`. {name} is the request\'s path parameter, always bound as a parameter, never spliced into the text. No row means no such object (not the owner).',
+          ),
+      })
+      .optional()
+      .describe("Ownership read from the API's database instead of asked over HTTP: set either path or sql."),
     headers: z.record(z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'an HTTP header name'), z.string()).default({}).describe('Headers sent with the lookup (e.g. an internal token).'),
     cacheSeconds: z.int().min(0).max(86400).default(60).describe('How long an answer is reused for the same rule and object; 0 asks every time.'),
     timeoutMs: z.int().min(50).max(30000).default(2000).describe('Time allowed for one lookup.'),
@@ -53,7 +72,11 @@ const ownerLookup = z
       "When the lookup fails (unreachable, timeout, an answer other than 2xx/404, not a JSON object): 'unavailable' refuses with 503 owner-lookup-failed, 'not-owner' refuses as if the caller were not the owner. Never allowed.",
     ),
   })
-  .describe('Ownership kept in the API\'s own data: asked from the upstream, answers cached per (rule, object).');
+  .superRefine((l, ctx) => {
+    if ((l.path === undefined) === (l.sql === undefined)) ctx.addIssue({ code: 'custom', message: 'set exactly one of path (ask the upstream) or sql (query its database)' });
+    if (l.sql && (l.sql.database === undefined) === (l.sql.databaseEnv === undefined)) ctx.addIssue({ code: 'custom', path: ['sql'], message: 'set exactly one of database or databaseEnv' });
+  })
+  .describe('Ownership kept in the API\'s own data: asked from the upstream (path) or queried from its database (sql), answers cached per (rule, object).');
 
 const rule = z
   .strictObject({

@@ -73,6 +73,14 @@ function resolvePaths(cfg: PalisadeConfig, baseDir: string): void {
     const rj = r.stages?.authenticate?.jwt;
     if (rj?.publicKeyFile !== undefined) rj.publicKeyFile = abs(rj.publicKeyFile);
   }
+  // sqlite:<relative path> owner databases sit beside the config file, like every other file it names.
+  for (const stages of [cfg.defaults, ...cfg.routes.map((r) => r.stages)]) {
+    for (const rule of stages?.authorize?.rules ?? []) {
+      const sql = rule.ownerLookup?.sql;
+      const m = sql?.database !== undefined ? /^sqlite:(?!\/\/)(.+)$/i.exec(sql.database) : null;
+      if (sql && m && !isAbsolute(m[1]!)) sql.database = `sqlite:${abs(m[1]!)}`;
+    }
+  }
   // URLs stay as written: the WSDL loader refuses them with a clear message.
   const soap = cfg.defaults.soap;
   if (soap.wsdl !== undefined && !URL_LIKE.test(soap.wsdl)) soap.wsdl = abs(soap.wsdl);

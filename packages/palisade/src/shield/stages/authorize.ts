@@ -16,6 +16,8 @@ import type { BodyInspector, HeaderMap, RequestContext, ResponseHead, Stage, Sta
 import type { UpstreamPath } from './contract.js';
 import { decodeBody } from './error-scrubbing.js';
 import { PropertySet } from './authorize-props.js';
+import { parseOwnerQuery } from '../owner-db.js';
+import type { OwnerQuery } from '../owner-db.js';
 
 type Settings = StageSettings['authorize'];
 
@@ -149,7 +151,12 @@ function selectsAny(sels: readonly Selector[], t: Target): false | Readonly<Reco
 // Compiled rules and flows
 
 interface OwnerLookup {
-  readonly path: string;
+  /** The upstream path to ask, or undefined when the owner comes from a database query. */
+  readonly path: string | undefined;
+  /** The database query, when ownership is read from the API's database. */
+  readonly sql: OwnerQuery | undefined;
+  /** Where the cache key comes from: the path, or the query's text. */
+  readonly key: string;
   readonly placeholders: readonly string[];
   readonly headers: Readonly<Record<string, string>>;
   readonly cacheMs: number;
@@ -192,9 +199,19 @@ function parsed(src: string, where: string): { expr: Expr; readsBody: boolean } 
   return { expr: r.expr, readsBody: r.roots.has('body') };
 }
 
-function compileRule(r: AuthorizeRule, index: number): Rule {
+function compileRule(r: AuthorizeRule, index: number, env: StageEnv): Rule {
   const owner = r.owner !== undefined ? parsed(r.owner, `rules[${index}].owner`) : undefined;
   const l = r.ownerLookup;
+  let sql: OwnerQuery | undefined;
+  let sqlPlaceholders: string[] = [];
+  if (l?.sql) {
+    const where = `authorize.rules[${index}].ownerLookup.sql`;
+    const url = l.sql.database ?? process.env[l.sql.databaseEnv!];
+    if (!url) throw new PalisadeError('PALISADE_ERR_CONFIG_INVALID', `${where}.databaseEnv: the environment variable ${l.sql.databaseEnv} is not set`);
+    if (!env.ownerDatabases) throw new PalisadeError('PALISADE_ERR_CONFIG_INVALID', `${where}: database owner lookups are not available in this host`);
+    sql = env.ownerDatabases.prepare(url, l.sql.query, l.timeoutMs, where);
+    sqlPlaceholders = parseOwnerQuery(l.sql.query).names;
+  }
   return {
     index,
     label: r.name ?? `rules[${index}]`,
@@ -207,7 +224,9 @@ function compileRule(r: AuthorizeRule, index: number): Rule {
     lookup: l
       ? {
           path: l.path,
-          placeholders: [...l.path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!),
+          sql,
+          key: l.path ?? l.sql!.query,
+          placeholders: l.path !== undefined ? [...l.path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!) : [...new Set(sqlPlaceholders)],
           headers: l.headers,
           cacheMs: l.cacheSeconds * 1000,
           timeoutMs: l.timeoutMs,
@@ -315,7 +334,7 @@ const REPRESENTATION_HEADERS = ['content-length', 'content-encoding', 'etag', 'c
 export function createAuthorizeStage(settings: Settings, env: StageEnv, deps: AuthorizeDeps): AuthorizeStage | null {
   if (!settings.enabled) return null;
   const contract = deps.contract;
-  const rules = settings.rules.map(compileRule);
+  const rules = settings.rules.map((r, i) => compileRule(r, i, env));
   const flows = settings.flows.map((f, i) => compileFlow(f, i, env));
   const adminSelectors = settings.adminOperations.map(compileSelector);
   if (!contract) {
@@ -332,7 +351,7 @@ export function createAuthorizeStage(settings: Settings, env: StageEnv, deps: Au
     }
     if (needsDocument(adminSelectors)) env.log('warn', 'authorize.adminOperations selects by tag or operationId, but the API has no openapi document: those entries select nothing');
   }
-  if (rules.some((r) => r.lookup) && !deps.upstream) {
+  if (rules.some((r) => r.lookup?.path !== undefined) && !deps.upstream) {
     throw new PalisadeError('PALISADE_ERR_CONFIG_INVALID', 'authorize: ownerLookup needs the route\'s upstream');
   }
   const challenge = challengeOf(deps.authenticate);
@@ -478,16 +497,26 @@ export function createAuthorizeStage(settings: Settings, env: StageEnv, deps: Au
     return { kind: 'found', value };
   };
 
+  const queryOwner = async (q: OwnerQuery, params: Readonly<Record<string, string>>): Promise<LookupResult> => {
+    try {
+      const row = await q.run(params);
+      return row === undefined ? { kind: 'absent' } : { kind: 'found', value: row };
+    } catch (err) {
+      return { kind: 'failed', reason: `query failed: ${(err as Error).message}` };
+    }
+  };
+
   const lookupOwner = (rule: Rule, params: Readonly<Record<string, string>>, requestId: string): LookupResult | Promise<LookupResult> => {
     const l = rule.lookup!;
-    let path = l.path;
+    let path = l.key;
     for (const name of l.placeholders) {
       const v = params[name];
       // '.' and '..' would be resolved away by the upstream's router: another object, not this one.
       if (v === undefined || v === '' || v === '.' || v === '..') return { kind: 'absent' };
-      path = path.replace(`{${name}}`, encodeURIComponent(v));
+      if (l.path !== undefined) path = path.replaceAll(`{${name}}`, encodeURIComponent(v));
     }
-    const key = `${rule.index}\n${path}`;
+    // A query's answers are cached per values: the placeholders' values, in order, after the text.
+    const key = `${rule.index}\n${l.path !== undefined ? path : `${path}\n${l.placeholders.map((n) => params[n]!).join('\n')}`}`;
     const now = Date.now();
     const hit = cache.get(key);
     if (hit) {
@@ -499,7 +528,7 @@ export function createAuthorizeStage(settings: Settings, env: StageEnv, deps: Au
     }
     const running = inflight.get(key);
     if (running) return running;
-    const p = fetchOwner(l, path, requestId).then((r) => {
+    const p = (l.sql ? queryOwner(l.sql, params) : fetchOwner(l, path, requestId)).then((r) => {
       inflight.delete(key);
       // Only answers are cached: a failure is retried by the next request, not remembered for cacheSeconds.
       if (r.kind === 'found' && l.cacheMs > 0 && settings.ownerCacheEntries > 0) {
