@@ -120,7 +120,7 @@ routes:
         { stage: 'authenticate', outcome: 'deny', code: 'authentication-failed' },
       ],
     );
-    assert.equal(x.requestHeaders.authorization, '[redacted]');
+    assert.equal(x.requestHeaders.authorization, 'Bearer [redacted]');
     const y = await recorded(shield, String(wrongAud.headers['x-request-id']));
     assert.ok(y.verdicts.some((v) => v.reason === 'wrong-audience'));
   });

@@ -435,7 +435,7 @@ describe('recording and the admin API', () => {
       }, 10_000, 'the exchange record');
       const text = JSON.stringify(x);
       assert.doesNotMatch(text, /topsecret|sekret|sid=abc/);
-      assert.equal((x.requestHeaders as Record<string, string>).authorization, '[redacted]');
+      assert.equal((x.requestHeaders as Record<string, string>).authorization, 'Bearer [redacted]');
       assert.match(x.url as string, /page=2/);
       assert.equal(x.status, 200);
       assert.equal(x.method, 'GET');

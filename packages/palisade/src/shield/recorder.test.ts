@@ -47,7 +47,7 @@ test('batches, redacts, and drops (counted) when the queue is full', async () =>
   await rec.close();
   const all = written.flat();
   assert.equal(all.length, 7);
-  assert.equal(all[0]!.requestHeaders.authorization, '[redacted]');
+  assert.equal(all[0]!.requestHeaders.authorization, 'Bearer [redacted]');
   assert.doesNotMatch(all[0]!.url, /secret/);
   assert.equal(all[0]!.timings.total, 1.235);
   assert.ok(written.every((b) => b.length <= 2), 'batches respect batchSize');

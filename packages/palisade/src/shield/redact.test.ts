@@ -13,13 +13,25 @@ test('credential headers are always redacted, configured ones too', () => {
     accept: 'application/json',
     'set-cookie': ['a=1', 'b=2'],
   });
-  assert.equal(out.authorization, REDACTED);
+  assert.equal(out.authorization, `Bearer ${REDACTED}`);
   assert.equal(out.cookie, REDACTED);
   assert.equal(out['x-api-key'], REDACTED);
   assert.equal(out['x-tenant-secret-thing'], REDACTED);
   assert.equal(out['x-custom-token'], REDACTED);
   assert.equal(out['set-cookie'], REDACTED);
   assert.equal(out.accept, 'application/json');
+});
+
+test('the Authorization scheme is kept, never the credentials', () => {
+  const r = createRedactor();
+  const h = (v: string) => r.headers({ authorization: v }).authorization;
+  assert.equal(h('Basic YWxpY2U6cGFzcw=='), `Basic ${REDACTED}`);
+  assert.equal(h('ApiKey pal_abc_def'), `ApiKey ${REDACTED}`);
+  assert.equal(r.headers({ 'proxy-authorization': 'Digest username="a", response="b"' })['proxy-authorization'], `Digest ${REDACTED}`);
+  // No scheme (a bare token), or something that is not a scheme: nothing of it is kept.
+  assert.equal(h('eyJhbGciOiJIUzI1NiJ9.e30.sig'), REDACTED);
+  assert.equal(h('s3cr3t'), REDACTED);
+  assert.equal(h('(weird) value'), REDACTED);
 });
 
 test('secret-looking query parameters are redacted, others kept', () => {

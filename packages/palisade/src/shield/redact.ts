@@ -25,6 +25,9 @@ const ALWAYS_HEADERS = [
 /** Query parameters and JSON fields whose names suggest a secret. */
 const SECRET_NAME = /pass(word|wd)?|secret|token|api[-_]?key|apikey|access[-_]?key|private[-_]?key|credential|session|^code$|^sig(nature)?$|^auth(orization)?$/i;
 
+/** An auth-scheme token (RFC 9110 §11.1) followed by credentials: only the scheme is kept. */
+const SCHEME = /^\s*([A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]{0,31})\s+\S/;
+
 export interface Redactor {
   headers(h: IncomingHttpHeaders | OutgoingHttpHeaders | Record<string, string | string[] | number | undefined>): Record<string, string>;
   url(url: string): string;
@@ -45,6 +48,12 @@ export function createRedactor(opts: { headers?: readonly string[]; queryParams?
         const v = h[name];
         if (v === undefined) continue;
         const lower = name.toLowerCase();
+        if (lower === 'authorization' || lower === 'proxy-authorization') {
+          // The scheme (Bearer, Basic, ApiKey...) is no secret, and it tells Watch how callers authenticate.
+          const scheme = SCHEME.exec(Array.isArray(v) ? String(v[0]) : String(v))?.[1];
+          out[lower] = scheme ? `${scheme} ${REDACTED}` : REDACTED;
+          continue;
+        }
         out[lower] = headerSet.has(lower) || SECRET_NAME.test(lower) ? REDACTED : redactApiKeys(Array.isArray(v) ? v.join(', ') : String(v));
       }
       return out;
