@@ -581,6 +581,14 @@ describe('business flows', () => {
     assert.equal((await send(s, 'GET', '/orders', ALICE)).verdict.kind, 'continue', 'other operations are not the flow');
   });
 
+  it('a yearly quota holds (periods beyond what a timer can count, 24.8 days)', async () => {
+    const s = stageWith({ rules: open, flows: flows({ periodSeconds: 365 * 86400 }) }, {}, fakeEnv());
+    allowedBy(await sendBody(s, 'POST', '/orders', ALICE, '{"productId": 1}'), 'rules[0]', 'flow:flash-sale');
+    await new Promise((r) => setTimeout(r, 20));
+    const v = denied((await sendBody(s, 'POST', '/orders', ALICE, '{"productId": 1}')).verdict, 'flow-quota-exceeded', 429);
+    assert.ok(Number(v.headers?.['Retry-After']) > 364 * 86400);
+  });
+
   it('records the flow with the decision', async () => {
     const s = stageWith({ rules: open, flows: flows() }, {}, fakeEnv());
     const r = await sendBody(s, 'POST', '/orders', ALICE, '{"productId": 1}');

@@ -8,8 +8,7 @@
 // upstream (owner lookups) besides its settings.
 import { createHash } from 'node:crypto';
 import type { Dispatcher } from 'undici';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { AuthorizeFlow, AuthorizeRule, Contract, ContractOperation, Expr, ExprScope, Principal, StageSettings, Verdict } from '../../core/index.js';
 import { CONTINUE, PalisadeError, evaluate, parseExpression } from '../../core/index.js';
 import type { BodyInspector, HeaderMap, RequestContext, ResponseHead, Stage, StageEnv } from '../stage.js';
@@ -189,7 +188,7 @@ interface Flow {
   readonly refund: boolean;
   readonly quota: number;
   readonly periodSeconds: number;
-  readonly limiter: RateLimiterAbstract;
+  readonly limiter: FlowCounter;
 }
 
 function parsed(src: string, where: string): { expr: Expr; readsBody: boolean } {
@@ -243,9 +242,15 @@ function compileRule(r: AuthorizeRule, index: number, env: StageEnv): Rule {
  * Flow counters are shared per StageEnv (one per gateway, kept across routes and reloads), so a
  * reload does not hand every caller a fresh quota. Keyed by everything that changes a count's meaning.
  */
-const memoryLimiters = new WeakMap<StageEnv, Map<string, RateLimiterAbstract>>();
+/** What a flow needs of its counter: rate-limiter-flexible's Redis limiter, or FlowWindows in memory. */
+interface FlowCounter {
+  consume(key: string): Promise<RateLimiterRes>;
+  reward(key: string, points: number): Promise<RateLimiterRes>;
+}
 
-function flowLimiter(f: AuthorizeFlow, env: StageEnv): RateLimiterAbstract {
+const memoryLimiters = new WeakMap<StageEnv, Map<string, FlowCounter>>();
+
+function flowLimiter(f: AuthorizeFlow, env: StageEnv): FlowCounter {
   const id = `${f.name}:${f.quota}:${f.periodSeconds}`;
   const opts = { points: f.quota, duration: f.periodSeconds };
   if (env.redis) {
@@ -254,8 +259,52 @@ function flowLimiter(f: AuthorizeFlow, env: StageEnv): RateLimiterAbstract {
   let cache = memoryLimiters.get(env);
   if (!cache) memoryLimiters.set(env, (cache = new Map()));
   let limiter = cache.get(id);
-  if (!limiter) cache.set(id, (limiter = new RateLimiterMemory({ ...opts, keyPrefix: `flow:${id}` })));
+  if (!limiter) cache.set(id, (limiter = new FlowWindows(f.quota, f.periodSeconds)));
   return limiter;
+}
+
+/**
+ * In-process fixed windows for flow quotas. rate-limiter-flexible's memory limiter expires keys
+ * with setTimeout, which fires at once for periods past 2^31 ms (24.8 days): a yearly coupon
+ * quota would never hold. Here windows expire lazily by time, and expired ones are swept as the
+ * map grows, so memory follows the callers of the current period.
+ */
+class FlowWindows implements FlowCounter {
+  private readonly windows = new Map<string, { used: number; resetAt: number }>();
+  private nextSweep = 1024;
+
+  constructor(
+    private readonly points: number,
+    private readonly periodSeconds: number,
+  ) {}
+
+  private current(key: string, now: number): { used: number; resetAt: number } {
+    let w = this.windows.get(key);
+    if (!w || w.resetAt <= now) {
+      w = { used: 0, resetAt: now + this.periodSeconds * 1000 };
+      this.windows.set(key, w);
+      if (this.windows.size >= this.nextSweep) {
+        for (const [k, v] of this.windows) if (v.resetAt <= now) this.windows.delete(k);
+        this.nextSweep = Math.max(1024, this.windows.size * 2);
+      }
+    }
+    return w;
+  }
+
+  consume(key: string): Promise<RateLimiterRes> {
+    const now = Date.now();
+    const w = this.current(key, now);
+    w.used++;
+    const res = new RateLimiterRes(Math.max(0, this.points - w.used), w.resetAt - now, w.used, w.used === 1);
+    return w.used > this.points ? Promise.reject(res) : Promise.resolve(res);
+  }
+
+  reward(key: string, points: number): Promise<RateLimiterRes> {
+    const now = Date.now();
+    const w = this.windows.get(key);
+    if (w && w.resetAt > now) w.used = Math.max(0, w.used - points);
+    return Promise.resolve(new RateLimiterRes(this.points - (w?.used ?? 0), w ? w.resetAt - now : 0, w?.used ?? 0, false));
+  }
 }
 
 function compileFlow(f: AuthorizeFlow, index: number, env: StageEnv): Flow {
