@@ -36,6 +36,7 @@ export const urlMarker = (label: string, fragment: string): Marker => ({ label, 
 /** The code the abuse benchmark's stages run through, by file or package. */
 export const STAGE_MARKERS: readonly Marker[] = [
   urlMarker('rateLimit stage (shield/stages/rate-limit)', '/shield/stages/rate-limit.js'),
+  urlMarker('  window counters (store/counters)', '/store/counters/'),
   urlMarker('  rate-limiter-flexible', '/node_modules/rate-limiter-flexible/'),
   urlMarker('  ioredis', '/node_modules/ioredis/'),
   urlMarker('contract stage (shield/stages/contract)', '/shield/stages/contract.js'),

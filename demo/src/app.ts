@@ -9,6 +9,8 @@ import { Router } from './router.js';
 import { ROUTES } from './routes.js';
 import type { Ctx, Handler } from './routes.js';
 import { Shop } from './shop.js';
+import { TokenChecks } from './auth.js';
+import type { TrustedIssuer } from './auth.js';
 
 const router = new Router<Handler>();
 for (const r of ROUTES) router.add(r.method, r.template, r.handler);
@@ -22,6 +24,7 @@ class RequestCtx implements Ctx {
     readonly res: ServerResponse,
     readonly params: Readonly<Record<string, string>>,
     readonly shop: Shop,
+    readonly auth: TokenChecks,
     private readonly rawQuery: string,
   ) {}
 
@@ -60,7 +63,7 @@ function traceEcho(req: IncomingMessage, res: ServerResponse): void {
   res.end(text);
 }
 
-function handle(shop: Shop, req: IncomingMessage, res: ServerResponse): void {
+function handle(shop: Shop, auth: TokenChecks, req: IncomingMessage, res: ServerResponse): void {
   // DEMO-API8-02: product and version on every response.
   res.setHeader('server', 'acme-shop/2.4.0 (Node.js)');
   res.setHeader('x-powered-by', 'AcmeShop/2.4');
@@ -92,7 +95,7 @@ function handle(shop: Shop, req: IncomingMessage, res: ServerResponse): void {
     return sendJson(res, 405, { error: 'Method not allowed' }, { allow: found.allow });
   }
 
-  const ctx = new RequestCtx(req, res, found.params, shop, rawQuery);
+  const ctx = new RequestCtx(req, res, found.params, shop, auth, rawQuery);
   try {
     const result = found.value(ctx);
     // Synchronous handlers (health, catalogue) skip the promise machinery entirely.
@@ -105,12 +108,15 @@ function handle(shop: Shop, req: IncomingMessage, res: ServerResponse): void {
 export interface DemoServerOptions {
   /** Base URL of the shipping partner the shop asks for quotes (DEMO-API10-*). */
   partnerUrl: string;
+  /** An identity provider whose access tokens are accepted besides the shop's own. */
+  trustedIssuer?: TrustedIssuer;
 }
 
 /** A server for one fresh, seeded shop. The caller listens and closes; `shop` must be closed after the server. */
 export function createDemoServer(opts: DemoServerOptions): { server: http.Server; shop: Shop } {
   const shop = new Shop({ partnerUrl: opts.partnerUrl });
-  const server = http.createServer((req, res) => handle(shop, req, res));
+  const auth = new TokenChecks(opts.trustedIssuer);
+  const server = http.createServer((req, res) => handle(shop, auth, req, res));
   // Longer than common load balancers' idle timeouts, so a proxy in front never reuses a socket
   // the demo is closing.
   server.keepAliveTimeout = 65_000;

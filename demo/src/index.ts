@@ -6,7 +6,10 @@ import { createDemoServer } from './app.js';
 import { startPartnerSimulator } from './partner.js';
 import type { RunningPartner } from './partner.js';
 
-export { DEMO_JWT_SECRET, TOKEN_ISSUER } from './auth.js';
+import type { TrustedIssuer } from './auth.js';
+
+export { DEMO_JWT_SECRET, TOKEN_ISSUER, TRUSTED_ALGORITHMS } from './auth.js';
+export type { TrustedIssuer } from './auth.js';
 export {
   ADMIN,
   ALICE,
@@ -42,6 +45,12 @@ export interface DemoOptions {
    * Default: a well-behaved simulator started on loopback alongside the demo.
    */
   partnerUrl?: string;
+  /**
+   * An identity provider whose access tokens the shop also accepts (ES256/RS256 from its JWKS, with
+   * iss, aud and exp checked; `sub` is the user id, the `roles` claim the role). `palisade start
+   * --demo` passes its built-in authorization server. The shop's own weak tokens keep working.
+   */
+  trustedIssuer?: TrustedIssuer;
   /** Do not print the URL. */
   quiet?: boolean;
 }
@@ -66,7 +75,14 @@ export async function startDemo(opts: DemoOptions = {}): Promise<RunningDemo> {
     partner = await startPartnerSimulator(host === '::1' || host === '::' ? '::1' : '127.0.0.1');
     partnerUrl = partner.url;
   }
-  const { server, shop } = createDemoServer({ partnerUrl });
+  let created: ReturnType<typeof createDemoServer>;
+  try {
+    created = createDemoServer({ partnerUrl, ...(opts.trustedIssuer ? { trustedIssuer: opts.trustedIssuer } : {}) });
+  } catch (err) {
+    await partner?.close();
+    throw err;
+  }
+  const { server, shop } = created;
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

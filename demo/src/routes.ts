@@ -2,8 +2,8 @@
 // demo/VULNERABILITIES.md under the id (DEMO-APIx-nn) quoted in the comment where it lives.
 // Never expose this API anywhere but a developer's loopback interface.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { authenticate, authenticateLegacy, DEMO_JWT_SECRET, issueToken, TOKEN_LIFETIME_SECONDS } from './auth.js';
-import type { Claims } from './auth.js';
+import { DEMO_JWT_SECRET, issueToken, TOKEN_LIFETIME_SECONDS } from './auth.js';
+import type { Claims, TokenChecks } from './auth.js';
 import { FLASH_SALE_PRODUCT_ID, WELCOME_COUPON, WELCOME_COUPON_CREDIT, weakHash } from './db.js';
 import type { OrderRow } from './db.js';
 import { HttpError, JSON_TYPE, frozenJson, idParam, positiveInt, readJson, sendBytes, sendJson } from './http.js';
@@ -16,6 +16,8 @@ export interface Ctx {
   readonly res: ServerResponse;
   readonly params: Readonly<Record<string, string>>;
   readonly shop: Shop;
+  /** This shop's token checks (its own tokens, and a trusted issuer's when configured). */
+  readonly auth: TokenChecks;
   /** The query string, parsed on first use (most requests never look at it). */
   readonly query: URLSearchParams;
 }
@@ -56,7 +58,7 @@ async function login(c: Ctx): Promise<void> {
 // ------------------------------------------------------------------------------------ users
 
 async function getMe(c: Ctx): Promise<void> {
-  const { userId } = await authenticate(c.req);
+  const { userId } = await c.auth.authenticate(c.req);
   const user = c.shop.userById.get(userId);
   if (!user) throw new HttpError(404, 'User not found');
   // DEMO-API3-01: the whole row goes out — password_hash, role and internal_notes included.
@@ -64,7 +66,7 @@ async function getMe(c: Ctx): Promise<void> {
 }
 
 async function updateMe(c: Ctx): Promise<void> {
-  const { userId } = await authenticate(c.req);
+  const { userId } = await c.auth.authenticate(c.req);
   const body = await readJson(c.req);
   // DEMO-API3-02: mass assignment — every known column named in the body is written, `role` and
   // `balance` included; the contract allows only name, phone and address.
@@ -90,7 +92,7 @@ function lookupUser(c: Ctx): void {
 }
 
 async function importAvatar(c: Ctx): Promise<void> {
-  const { userId } = await authenticate(c.req);
+  const { userId } = await c.auth.authenticate(c.req);
   const body = await readJson(c.req);
   const url = typeof body.url === 'string' ? body.url : '';
   if (!/^https?:\/\//i.test(url)) throw new HttpError(400, 'url must be an http(s) URL');
@@ -160,14 +162,14 @@ function getProductThumbnail(c: Ctx): void {
 // ------------------------------------------------------------------------------------ orders
 
 async function listMyOrders(c: Ctx): Promise<void> {
-  const { userId } = await authenticate(c.req);
+  const { userId } = await c.auth.authenticate(c.req);
   const page = positiveInt(c.query.get('page'), 1);
   const limit = positiveInt(c.query.get('limit'), 20);
   sendJson(c.res, 200, { items: c.shop.ordersOf.all(userId, limit, (page - 1) * limit), page, limit });
 }
 
 async function createOrder(c: Ctx): Promise<void> {
-  const { userId } = await authenticate(c.req);
+  const { userId } = await c.auth.authenticate(c.req);
   const body = await readJson(c.req);
   const productId = body.productId;
   const quantity = body.quantity ?? 1;
@@ -192,7 +194,7 @@ async function createOrder(c: Ctx): Promise<void> {
 }
 
 async function getOrder(c: Ctx): Promise<void> {
-  await authenticate(c.req);
+  await c.auth.authenticate(c.req);
   // DEMO-API1-01: any signed-in customer reads any order by id — there is no ownership check.
   const o = c.shop.orderById.get(idParam(c.params.orderId, 'Order'));
   if (!o) throw new HttpError(404, 'Order not found');
@@ -200,7 +202,7 @@ async function getOrder(c: Ctx): Promise<void> {
 }
 
 async function updateOrder(c: Ctx): Promise<void> {
-  await authenticate(c.req);
+  await c.auth.authenticate(c.req);
   const id = idParam(c.params.orderId, 'Order');
   const body = await readJson(c.req);
   // DEMO-API1-02: …and changes it, e.g. redirects someone else's parcel to a new address.
@@ -213,7 +215,7 @@ async function updateOrder(c: Ctx): Promise<void> {
 async function getInvoice(c: Ctx): Promise<void> {
   // Still on the v1 token check (DEMO-API2-02): the ownership test below is only as good as the
   // identity it is handed, and an unsigned token names anyone.
-  const claims = await authenticateLegacy(c.req);
+  const claims = await c.auth.authenticateLegacy(c.req);
   const o = c.shop.ownOrder.get(idParam(c.params.orderId, 'Order'), claims.userId);
   if (!o) throw new HttpError(404, 'Order not found');
   const user = c.shop.userById.get(claims.userId);
@@ -228,7 +230,7 @@ async function getInvoice(c: Ctx): Promise<void> {
 }
 
 async function getShippingQuote(c: Ctx): Promise<void> {
-  const { userId } = await authenticate(c.req);
+  const { userId } = await c.auth.authenticate(c.req);
   const o = c.shop.ownOrder.get(idParam(c.params.orderId, 'Order'), userId);
   if (!o) throw new HttpError(404, 'Order not found');
   // DEMO-API10-02: redirects from the partner are followed wherever they point, internal
@@ -247,7 +249,7 @@ async function getShippingQuote(c: Ctx): Promise<void> {
 // ------------------------------------------------------------------------------------ coupons
 
 async function redeemCoupon(c: Ctx): Promise<void> {
-  const { userId } = await authenticate(c.req);
+  const { userId } = await c.auth.authenticate(c.req);
   const body = await readJson(c.req);
   if (body.code !== WELCOME_COUPON) throw new HttpError(404, 'Unknown coupon');
   // DEMO-API6-02: "once per customer" is written in the contract only. The redemption is recorded
@@ -265,12 +267,12 @@ function requireAdmin(claims: Claims): void {
 
 async function adminListUsers(c: Ctx): Promise<void> {
   // DEMO-API5-01: signed in is taken for authorised — any customer lists every account.
-  await authenticate(c.req);
+  await c.auth.authenticate(c.req);
   sendJson(c.res, 200, { items: c.shop.publicUsers.all() });
 }
 
 async function adminGetUser(c: Ctx): Promise<void> {
-  requireAdmin(await authenticate(c.req));
+  requireAdmin(await c.auth.authenticate(c.req));
   const u = c.shop.userById.get(idParam(c.params.userId, 'User'));
   if (!u) throw new HttpError(404, 'User not found');
   sendJson(c.res, 200, u);
@@ -279,11 +281,22 @@ async function adminGetUser(c: Ctx): Promise<void> {
 async function adminDeleteUser(c: Ctx): Promise<void> {
   // DEMO-API5-02: GET on this path checks the admin role; DELETE was added later and does not,
   // so switching the method turns a 403 into a deleted account.
-  await authenticate(c.req);
+  await c.auth.authenticate(c.req);
   const r = c.shop.deleteUser.run(idParam(c.params.userId, 'User'));
   if (r.changes === 0) throw new HttpError(404, 'User not found');
   c.res.statusCode = 204;
   c.res.end();
+}
+
+// ------------------------------------------------------------------------------------ internal
+
+function orderOwner(c: Ctx): void {
+  // For Shield's owner lookups (authorize.rules[].ownerLookup in demo/palisade.yaml): who owns an
+  // order, nothing else. Not in the contract, so the gateway never lets clients reach it; its
+  // lookups go straight to the upstream.
+  const o = c.shop.orderById.get(idParam(c.params.orderId, 'Order'));
+  if (!o) throw new HttpError(404, 'Order not found');
+  sendJson(c.res, 200, { owner: o.user_id });
 }
 
 // ------------------------------------------------------------------------------------ undocumented
@@ -296,7 +309,7 @@ function v1GetUser(c: Ctx): void {
 }
 
 async function v1Account(c: Ctx): Promise<void> {
-  const claims = await authenticateLegacy(c.req);
+  const claims = await c.auth.authenticateLegacy(c.req);
   const u = c.shop.userById.get(claims.userId);
   if (!u) throw new HttpError(404, 'User not found');
   sendJson(c.res, 200, u);
@@ -341,7 +354,8 @@ export const ROUTES: readonly RouteDef[] = Object.freeze([
   { method: 'GET', template: '/api/v2/admin/users', operationId: 'adminListUsers', handler: adminListUsers },
   { method: 'GET', template: '/api/v2/admin/users/{userId}', operationId: 'adminGetUser', handler: adminGetUser },
   { method: 'DELETE', template: '/api/v2/admin/users/{userId}', operationId: 'adminDeleteUser', handler: adminDeleteUser },
-  // Not in openapi.yaml: the zombie v1 API and a forgotten debug endpoint (DEMO-API9-*).
+  // Not in openapi.yaml: the owner lookup Shield asks (internal), the zombie v1 API and a forgotten debug endpoint (DEMO-API9-*).
+  { method: 'GET', template: '/internal/owners/orders/{orderId}', handler: orderOwner },
   { method: 'GET', template: '/api/v1/users/{userId}', handler: v1GetUser },
   { method: 'GET', template: '/api/v1/account', handler: v1Account },
   { method: 'GET', template: '/debug/config', handler: debugConfig },

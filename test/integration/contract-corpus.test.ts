@@ -4,39 +4,38 @@
 // JSON pointer of what is wrong.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { startDemo, DEMO_CONFIG_PATH } from 'palisade-demo';
-import type { RunningDemo } from 'palisade-demo';
-import { startTestShield, httpRequest } from './helpers.js';
-import type { TestShield } from './helpers.js';
+import type { RunningShield } from 'palisade';
+import { httpRequest } from './helpers.js';
+import { startDemoStack } from './demo-stack.js';
+import type { DemoStack } from './demo-stack.js';
 
-let demo: RunningDemo;
-let shield: TestShield;
+let stack: DemoStack;
+let shield: RunningShield;
 let bearer = '';
 
 before(async () => {
-  demo = await startDemo({ port: 0, quiet: true });
-  // The demo's own configuration, minus the login guard (the corpus fails logins on purpose) and
-  // the page-size guard (which would answer the limit cases before the contract sees them).
-  const yaml = readFileSync(DEMO_CONFIG_PATH, 'utf8')
-    .replace('http://127.0.0.1:3001', demo.url)
-    .replace(/loginGuard:\n\s+enabled: true/, 'loginGuard:\n    enabled: false')
-    .replace(/maxPageSize: 100/, 'maxPageSize: 0');
-  assert.match(yaml, /loginGuard:\n\s+enabled: false/);
-  assert.match(yaml, /maxPageSize: 0/);
-  shield = await startTestShield(yaml, { baseDir: dirname(DEMO_CONFIG_PATH) });
-  const r = await httpRequest(`${shield.gatewayUrl}/api/v2/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: 'carol@acme.test', password: 'carol-pass-3' }),
+  // The demo's own configuration, minus the login guard (the corpus fails logins on purpose), the
+  // page-size guard (which would answer the limit cases before the contract sees them) and
+  // authorization (which runs before validation and refuses undocumented operations, admin
+  // operations for a customer and mass assignment first; demo-identity.test.ts covers it).
+  stack = await startDemoStack({
+    edit: (text) => {
+      const yaml = text
+        .replace(/loginGuard:\n\s+enabled: true/, 'loginGuard:\n    enabled: false')
+        .replace(/maxPageSize: 100/, 'maxPageSize: 0')
+        .replace(/authorize:\n\s+enabled: true/, 'authorize:\n    enabled: false');
+      assert.match(yaml, /loginGuard:\n\s+enabled: false/);
+      assert.match(yaml, /maxPageSize: 0/);
+      assert.match(yaml, /authorize:\n\s+enabled: false/);
+      return yaml;
+    },
   });
-  assert.equal(r.status, 200, r.body);
-  bearer = (JSON.parse(r.body) as { token: string }).token;
+  shield = stack.shield;
+  // Authentication stays on: Carol's token comes from the built-in authorization server.
+  bearer = await stack.userToken('carol@acme.test', 'carol-pass-3');
 });
 after(async () => {
-  await shield.close();
-  await demo.close();
+  await stack?.close();
 });
 
 interface Case {

@@ -3,12 +3,13 @@
 // the demo configuration (contract.responses: block), the tampered answer never reaches the client.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { startDemo, DEMO_CONFIG_PATH, DEMO_JWT_SECRET, ALICE, CAROL } from 'palisade-demo';
+import { DEMO_JWT_SECRET, ALICE, CAROL } from 'palisade-demo';
 import type { RunningDemo } from 'palisade-demo';
-import { adminFetch, httpRequest, startTestShield, startUpstream, waitFor } from './helpers.js';
-import type { RawResponse, TestShield, Upstream } from './helpers.js';
+import type { RunningShield } from 'palisade';
+import { adminFetch, httpRequest, startUpstream, waitFor } from './helpers.js';
+import type { RawResponse, Upstream } from './helpers.js';
+import { startDemoStack } from './demo-stack.js';
+import type { DemoStack } from './demo-stack.js';
 
 type PartnerMode = 'honest' | 'compromised' | 'redirecting';
 
@@ -16,8 +17,9 @@ const MALICIOUS_QUOTE = { carrier: 'Evil Express', price: -40, note: '<img src=x
 
 let partnerMode: PartnerMode = 'honest';
 let partner: Upstream;
+let stack: DemoStack;
 let demo: RunningDemo;
-let shield: TestShield;
+let shield: RunningShield;
 
 before(async () => {
   // One partner whose behaviour each test picks: the demo is told its URL once, at start.
@@ -31,20 +33,19 @@ before(async () => {
     const quote = partnerMode === 'compromised' ? MALICIOUS_QUOTE : { carrier: 'Speedy Parcels', price: 4.99, currency: 'USD', etaDays: 2 + (order % 4), note: 'Leave at the front door' };
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(quote));
   });
-  demo = await startDemo({ port: 0, quiet: true, partnerUrl: partner.url });
-  const yaml = readFileSync(DEMO_CONFIG_PATH, 'utf8').replace('http://127.0.0.1:3001', demo.url);
-  shield = await startTestShield(yaml, { baseDir: dirname(DEMO_CONFIG_PATH) });
+  stack = await startDemoStack({ partnerUrl: partner.url });
+  demo = stack.demo;
+  shield = stack.shield;
 });
 after(async () => {
-  await shield.close();
-  await demo.close();
-  await partner.close();
+  // When the start failed, what did start is still closed: an open server would keep the file running.
+  await stack?.close();
+  await partner?.close();
 });
 
-async function login(email: string, password: string): Promise<string> {
-  const r = await httpRequest(`${demo.url}/api/v2/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
-  assert.equal(r.status, 200, r.body);
-  return (JSON.parse(r.body) as { token: string }).token;
+/** An access token of the built-in authorization server, which the gateway and the demo API both accept. */
+function login(email: string, password: string): Promise<string> {
+  return stack.userToken(email, password);
 }
 
 function quote(base: string, orderId: number, token: string): Promise<RawResponse> {

@@ -10,9 +10,15 @@ import { pino } from 'pino';
 import type { Logger } from 'pino';
 import type { PalisadeConfig } from '../core/index.js';
 import { ConfigSchema, ENV_OVERRIDES, PalisadeError, configJsonSchema, loadConfigFile } from '../core/index.js';
-import { runShieldWorker, startShield } from '../shield/index.js';
+import { runShieldWorker, startShield, workerCount } from '../shield/index.js';
+import { watchHooks } from './watch-live.js';
+import { DEMO_RESOURCE } from '../identity/index.js';
 import { OAUTH_COMMANDS, oauthHelp, withDemoOAuth } from './oauth.js';
 import { KEYS_COMMANDS, keysHelp } from './keys.js';
+import { AUDIT_COMMANDS } from './audit.js';
+import { SCAN_COMMANDS } from './scan.js';
+import { CRS_COMMANDS } from './crs.js';
+import { DISCOVER_COMMANDS } from './discover.js';
 
 const VERSION = readVersion();
 
@@ -82,6 +88,10 @@ const COMMANDS: Record<string, Command> = {
   },
   ...OAUTH_COMMANDS,
   ...KEYS_COMMANDS,
+  ...AUDIT_COMMANDS,
+  ...SCAN_COMMANDS,
+  ...CRS_COMMANDS,
+  ...DISCOVER_COMMANDS,
 };
 
 function readVersion(): string {
@@ -129,7 +139,8 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(mainHelp());
     return 0;
   }
-  if (argv.includes('--version') || argv.includes('-v')) {
+  // Only bare `palisade --version`: commands may have a --version option of their own (crs fetch).
+  if (words.length === 0 && (argv.includes('--version') || argv.includes('-v'))) {
     process.stdout.write(VERSION + '\n');
     return 0;
   }
@@ -188,7 +199,7 @@ function envWithFlags(v: Record<string, string | boolean | undefined>): NodeJS.P
 }
 
 interface DemoModule {
-  startDemo(opts?: { host?: string; port?: number; quiet?: boolean }): Promise<{ url: string; port: number; close(): Promise<void> }>;
+  startDemo(opts?: { host?: string; port?: number; quiet?: boolean; trustedIssuer?: { issuer: string; jwksUrl?: string; audience?: string } }): Promise<{ url: string; port: number; close(): Promise<void> }>;
   DEMO_CONFIG_PATH: string;
 }
 
@@ -219,6 +230,7 @@ async function runStart(v: Record<string, string | boolean | undefined>, isStart
   let { config } = await loadConfigFile(configPath, { env });
   const log: Logger = pino({ level: config.log.level, base: { pid: process.pid, name: 'palisade' } });
 
+  if (isStart && v.demo === true) config = withDemoIssuer(config);
   if (worker) {
     await runShieldWorker({ config: withDemoUpstream(config, env), configPath, logger: log });
     return -1;
@@ -227,7 +239,11 @@ async function runStart(v: Record<string, string | boolean | undefined>, isStart
   if (wantDemo && demoModule) {
     const demoPort = Number(typeof v['demo-port'] === 'string' ? v['demo-port'] : (env.PALISADE_DEMO_PORT ?? 3001));
     if (!Number.isInteger(demoPort) || demoPort < 0 || demoPort > 65535) throw new PalisadeError('PALISADE_ERR_CLI_USAGE', `--demo-port must be a port number, got ${String(v['demo-port'])}`);
-    demo = await demoModule.startDemo({ host: '127.0.0.1', port: demoPort, quiet: true });
+    // The demo API accepts the built-in authorization server's access tokens besides its own,
+    // as the gateway does (decision 0015).
+    const issuer = demoIssuer(config);
+    const trustedIssuer = issuer ? { issuer, jwksUrl: `${issuer}/jwks`, audience: config.oauth.resources[0]?.indicator ?? DEMO_RESOURCE } : undefined;
+    demo = await demoModule.startDemo({ host: '127.0.0.1', port: demoPort, quiet: true, ...(trustedIssuer ? { trustedIssuer } : {}) });
     // Workers re-read the config: hand them the demo's real address the same way.
     process.env.PALISADE_DEMO_UPSTREAM = demo.url;
     env.PALISADE_DEMO_UPSTREAM = demo.url;
@@ -238,8 +254,10 @@ async function runStart(v: Record<string, string | boolean | undefined>, isStart
 
   const adminToken = config.admin.enabled ? resolveAdminToken(config) : undefined;
   let running;
+  const watch = watchHooks(config, log, workerCount(config));
   try {
-    running = await startShield({ config, configPath, logger: log, ...(adminToken ? { adminToken: adminToken.token } : {}), handleSignals: true, ...(wantDemo ? { oauthDemo: true } : {}) });
+    running = await startShield({ config, configPath, logger: log, ...(adminToken ? { adminToken: adminToken.token } : {}), handleSignals: true, ...(wantDemo ? { oauthDemo: true } : {}), ...watch.options });
+    watch.attach(running);
   } catch (err) {
     await demo?.close();
     throw err;
@@ -265,7 +283,7 @@ async function runStart(v: Record<string, string | boolean | undefined>, isStart
       `  curl -s "${d}/api/v2/products/search?q='"     # the demo leaks an SQL error and a stack trace...`,
       `  curl -s "${g}/api/v2/products/search?q='"     # ...Shield's contract check refuses the quote: 400`,
       `  curl -s ${d}/debug/config                      # an undocumented debug page leaks secrets...`,
-      `  curl -s ${g}/debug/config                      # ...not in the OpenAPI document: 404 through Shield`,
+      `  curl -s ${g}/debug/config                      # ...no authorization rule opens it: 403 through Shield`,
       '  (demo/VULNERABILITIES.md lists every weakness of the demo)',
     );
   }
@@ -279,6 +297,13 @@ async function runStart(v: Record<string, string | boolean | undefined>, isStart
       `  curl -s -u ${od.serviceClientId}:${od.serviceClientSecret} -d grant_type=client_credentials -d scope=shop:read ${iss}/token`,
       `      # client credentials; the secret above was generated for this run. Keys: ${iss}/jwks`,
     );
+    if (demo) {
+      // The gateway accepts only these tokens (demo/palisade.yaml): show one at work.
+      lines.push(
+        `  TOKEN=$(curl -s -u ${od.serviceClientId}:${od.serviceClientSecret} -d grant_type=client_credentials -d scope=shop:read ${iss}/token | sed -E 's/.*"access_token":"([^"]+)".*/\\1/')`,
+        `  curl -s -H "Authorization: Bearer $TOKEN" "${running.gatewayUrl}/api/v2/users/lookup?email=bob@acme.test"   # through Shield: id and name only`,
+      );
+    }
   }
   if (running.adminUrl) {
     const token = adminToken?.file ? `$(cat ${adminToken.file})` : '$PALISADE_ADMIN_TOKEN';
@@ -297,6 +322,30 @@ function withDemoUpstream(config: PalisadeConfig, env: NodeJS.ProcessEnv): Palis
   if (!url || !config.apis.some((a) => a.name === 'demo')) return config;
   const copy = structuredClone(config) as PalisadeConfig;
   const patched = ConfigSchema.parse({ ...copy, apis: copy.apis.map((a) => (a.name === 'demo' ? { ...a, upstream: url } : a)) });
+  return deepFreeze(patched);
+}
+
+/** The built-in authorization server's address as demo/palisade.yaml writes it. */
+const DEMO_FILE_ISSUER = 'http://127.0.0.1:9100';
+
+/** Where the built-in authorization server of `--demo` will answer, when it can be known before it starts. */
+function demoIssuer(config: PalisadeConfig): string | undefined {
+  if (config.oauth.issuer) return config.oauth.issuer.replace(/\/+$/, '');
+  const { host, port } = config.oauth.listen;
+  if (port === 0) return undefined;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+/**
+ * demo/palisade.yaml names the built-in server at its default address; when --oauth-port (or
+ * PALISADE_OAUTH_PORT, PALISADE_OAUTH_ISSUER) moves it, the gateway's JWT settings follow.
+ */
+function withDemoIssuer(config: PalisadeConfig): PalisadeConfig {
+  const actual = demoIssuer(config);
+  const jwt = config.defaults.authenticate.jwt;
+  if (!actual || !config.apis.some((a) => a.name === 'demo') || jwt?.issuer !== DEMO_FILE_ISSUER || actual === DEMO_FILE_ISSUER) return config;
+  const copy = structuredClone(config) as PalisadeConfig;
+  const patched = ConfigSchema.parse({ ...copy, defaults: { ...copy.defaults, authenticate: { ...copy.defaults.authenticate, jwt: { ...jwt, issuer: actual, jwksUrl: `${actual}/jwks` } } } });
   return deepFreeze(patched);
 }
 

@@ -89,9 +89,33 @@ export const ERROR_CODES = {
     title: 'A WSDL document (soap.wsdl) could not be read or used as an allow-list.',
     fix: 'Fix the problem named for the file: it must be a readable local WSDL 1.1 file (wsdl:definitions, no DTD, no wsdl:import) with at least one SOAP 1.1 or 1.2 binding whose operations name defined port types and messages; document-style inputs need exactly one element part.',
   },
+  PALISADE_ERR_WAF_RULES: {
+    title: 'The WAF rule set of a route (waf.crs, waf.rulesBefore, waf.rulesAfter) could not be loaded.',
+    fix: 'Fix the rule at the file and line given (the message says what is wrong), or point waf.crs at an OWASP CRS v4 folder holding crs-setup.conf(.example) and rules/ (`palisade crs fetch --version 4.28.0` installs one). At reload, the previous configuration keeps serving until the rules load.',
+  },
   PALISADE_ERR_API_KEY: {
     title: 'An API key could not be created, rotated or revoked as asked.',
     fix: 'Read the reason given: --api must name an API of the configuration, names, scopes, roles and tenant have length limits and no control characters, expiry is a duration (30d, 12h) or a future date (2027-01-01). `palisade keys list` shows key ids and states; a revoked, expired or already rotated key cannot be rotated: rotate its successor or create a new key.',
+  },
+  PALISADE_ERR_BASELINE_INVALID: {
+    title: 'A Probe baseline file could not be read or is not valid.',
+    fix: 'Fix the entry and field named: the file is YAML or JSON with `version: 1` and a `findings` list; each entry has the hex `fingerprint` from a report, a `state` (confirmed, accepted, false-positive), a `reason` when accepted or false-positive, and optionally `expires: YYYY-MM-DD`. `palisade audit SPEC --write-baseline FILE` writes a valid one.',
+  },
+  PALISADE_ERR_DISCOVER_INPUT: {
+    title: 'The traffic given to `palisade discover` could not be read.',
+    fix: 'Check that the --har or --log file exists and is readable; records that fail to parse are counted and listed with their line numbers rather than stopping the run. For JSON-lines logs, name your fields with --fields (method=...,url=...,status=...).',
+  },
+  PALISADE_ERR_SCAN_INPUT: {
+    title: 'The API description given to `palisade scan` could not be read.',
+    fix: 'Check that --spec (or `spec:` in palisade-scan.yaml) is a readable file or http(s) URL holding OpenAPI 3.0/3.1, Swagger 2.0, HAR 1.2 or a Postman 2.1 collection; smaller defects (servers, tabs, broken $refs) are reported as import defects instead of stopping the scan.',
+  },
+  PALISADE_ERR_SCAN_CONFIG: {
+    title: 'The scan configuration (palisade-scan.yaml) is not valid.',
+    fix: 'Correct each listed option (the path is given); docs/scan-config.md documents every option. A target base URL is required, from `target:` or --target.',
+  },
+  PALISADE_ERR_SCAN_AUTH: {
+    title: 'An identity of the scan could not be authenticated.',
+    fix: 'Read the reason given for the named identity: check its login request, credentials, token extraction (json, header or cookie) or OAuth token endpoint, and its `whoami` request. The scan does not run with identities that are not proven signed in.',
   },
 } as const satisfies Record<string, ErrorSpec>;
 

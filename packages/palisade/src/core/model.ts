@@ -85,6 +85,31 @@ export interface StageOutcome {
    * JSON pointers and schema messages (never the offending values).
    */
   violations?: ReadonlyArray<{ pointer: string; message: string }>;
+  /** The WAF stage's findings (stage 'waf'): what Watch's injection and scanner detectors read. */
+  waf?: WafOutcome;
+}
+
+/** What the WAF saw in one exchange, compact and already redacted (no request values beyond a short matched excerpt). */
+export interface WafOutcome {
+  readonly mode: 'blocking' | 'detection-only';
+  /** CRS blocking anomaly scores at the end of the exchange. */
+  readonly inboundScore: number;
+  readonly outboundScore: number;
+  /** The rule that interrupted the exchange (0: a body limit), absent when nothing did. */
+  readonly interruptedBy?: number;
+  /** Attack classes of the matched rules, from their `attack-*` tags (attack-sqli, attack-xss...). */
+  readonly attacks: readonly string[];
+  /** Rules that matched and log (at most 20, in order), with what they matched: truncated, and redacted for secret fields. */
+  readonly matched: ReadonlyArray<{
+    readonly id: number;
+    readonly phase: number;
+    readonly msg: string;
+    readonly severity?: string;
+    readonly tags: readonly string[];
+    /** The variable, e.g. ARGS:q. */
+    readonly variable: string;
+    readonly data: string;
+  }>;
 }
 
 /** Timings in milliseconds, relative to the moment the request head was received. */

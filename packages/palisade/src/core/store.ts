@@ -4,9 +4,11 @@
 import type { Exchange } from './model.js';
 import type { OAuthStore } from './oauth-store.js';
 import type { ApiKeyStore } from './api-key-store.js';
+import type { AlertStore } from './alert-store.js';
 
 export type * from './oauth-store.js';
 export type * from './api-key-store.js';
+export type * from './alert-store.js';
 
 export type StoreKind = 'sqlite' | 'postgres';
 
@@ -117,6 +119,9 @@ export interface Store {
 
   /** Issued API keys, hashed (identity/api-keys.ts). */
   readonly apiKeys: ApiKeyStore;
+
+  /** Watch's alerts (watch/alerts). */
+  readonly alerts: AlertStore;
 
   /** Never throws: reports whether the database answers. */
   health(): Promise<StoreHealth>;

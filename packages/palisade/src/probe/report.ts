@@ -40,6 +40,8 @@ export type TriageState = 'new' | 'confirmed' | 'accepted' | 'false-positive' | 
 export interface ReportedFinding extends Finding {
   /** From the baseline: absent or 'new' means not seen before. */
   triage?: TriageState;
+  /** Why it was accepted or marked a false positive (from the baseline). */
+  triageReason?: string;
   /** SARIF/IDE location: the spec file and line the finding points at (audit). */
   location?: { file: string; line?: number; pointer?: string };
 }

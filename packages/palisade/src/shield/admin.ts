@@ -36,6 +36,17 @@ export interface AdminDeps {
   oauth?: OAuthAdmin;
   /** API key management: /keys endpoints (admin-keys.ts). */
   apiKeys?: ApiKeyAdmin;
+  /**
+   * Endpoints added by modules Shield may not import (Watch's /alerts): the host wiring passes
+   * them in (decision 0026). Tried in order after the built-in endpoints; undefined means "not mine".
+   */
+  extensions?: readonly AdminExtension[];
+}
+
+export type AdminAnswer = { status: number; body: unknown } | { status: number; problem: 'bad-request' | 'not-found' | 'method-not-allowed' | 'conflict'; detail: string };
+
+export interface AdminExtension {
+  adminRoute(req: { method: string; path: string; query: URLSearchParams }): Promise<AdminAnswer | undefined>;
 }
 
 const MAX_BODY = 16 * 1024;
@@ -160,6 +171,11 @@ export class AdminServer {
     }
     if (path.startsWith('/oauth/') && this.deps.oauth) {
       const a = await oauthAdminRoute(method, path, () => readJson(req), this.deps.oauth, this.log);
+      if (a && 'problem' in a) return send(res, a.status, problemBody(a.problem, a.status, '', a.detail), PROBLEM_CONTENT_TYPE);
+      if (a) return json(res, a.status, a.body);
+    }
+    for (const ext of this.deps.extensions ?? []) {
+      const a = await ext.adminRoute({ method, path, query: url.searchParams });
       if (a && 'problem' in a) return send(res, a.status, problemBody(a.problem, a.status, '', a.detail), PROBLEM_CONTENT_TYPE);
       if (a) return json(res, a.status, a.body);
     }

@@ -14,7 +14,7 @@ import type { Logger } from 'pino';
 import type { Contract, PalisadeConfig, StageSettings, Verdict } from '../core/index.js';
 import { PalisadeError, credentialLocations, mergeStageSettings, uuidv7 } from '../core/index.js';
 import type { HeaderMap, RequestContext, ResponseHead, SharedRedis, Stage, StageEnv } from './stage.js';
-import { bodyInspectors, compilePipeline, maxBuffer, runRequestStages, runResponseBody, runResponseHead } from './pipeline.js';
+import { bodyInspectors, compilePipeline, maxBuffer, runDone, runRequestStages, runResponseBody, runResponseHead } from './pipeline.js';
 import type { RoutePipeline } from './pipeline.js';
 import { Router, normalizePath } from './router.js';
 import { problemBody, PROBLEM_CONTENT_TYPE } from './problem.js';
@@ -27,6 +27,8 @@ import { createContractStage } from './stages/contract.js';
 import { createSoapStage } from './stages/soap.js';
 import type { Wsdl } from './wsdl.js';
 import { createAuthorizeStage } from './stages/authorize.js';
+import { createWafStage } from './stages/waf.js';
+import { WafRuleSets } from './waf-rules.js';
 import { OwnerDatabases } from './owner-db.js';
 import { contractKey } from './contracts.js';
 import { AuthenticatorRegistry } from '../identity/index.js';
@@ -107,6 +109,8 @@ export class Gateway {
   private readonly metrics: GatewayMetrics | undefined;
   private readonly recorder: Recorder | undefined;
   private readonly env: StageEnv;
+  /** WAF engines, loaded at configuration load and shared by routes with the same rule set. */
+  private readonly wafRules: WafRuleSets;
   private inflight = 0;
   private closing = false;
   private idleWaiters: Array<() => void> = [];
@@ -124,6 +128,7 @@ export class Gateway {
       authenticators: opts.authenticators ?? new AuthenticatorRegistry({ log: (level, msg, fields) => this.log[level](fields ?? {}, msg) }),
       ownerDatabases: new OwnerDatabases(),
     };
+    this.wafRules = new WafRuleSets(this.env.log);
     this.runtime = this.compile(opts.config, new Map(), opts.contracts ?? new Map(), opts.wsdls ?? new Map());
   }
 
@@ -189,10 +194,13 @@ export class Gateway {
           : config.apis.length === 1
             ? [{ api: config.apis[0]!.name, pathPrefix: '/', stripPrefix: false, stages: undefined, host: undefined }]
             : [];
-      const routes: CompiledRoute[] = routeConfigs.map((r) => {
+      const merged = routeConfigs.map((r) => mergeStageSettings(config.defaults, r.stages));
+      // Every rule set loads before anything goes live: a broken rule file refuses the whole configuration.
+      const wafs = this.wafRules.compile(config, routeConfigs.map((r, i) => ({ label: `route ${r.pathPrefix} (${r.api})`, settings: merged[i]!.waf })));
+      const routes: CompiledRoute[] = routeConfigs.map((r, i) => {
         const api = apis.get(r.api);
         if (!api) throw new PalisadeError('PALISADE_ERR_CONFIG_INVALID', `route for ${r.pathPrefix} names unknown API "${r.api}"`);
-        const settings = mergeStageSettings(config.defaults, r.stages);
+        const settings = merged[i]!;
         const prefix = r.pathPrefix.replace(/\/$/, '');
         const strip = r.stripPrefix;
         // The document describes the API as the upstream serves it: the path after the route's rewriting.
@@ -223,16 +231,20 @@ export class Gateway {
               upstream: { dispatcher: api.pool, basePath: api.basePath },
               authenticate: settings.authenticate,
             }),
+            waf: createWafStage(wafs.routes[i] ?? null),
           }),
           record: settings.record.enabled,
           settings,
         };
       });
+      const router = new Router(routes.map((r, i) => ({ host: routeConfigs[i]!.host, prefix: r.prefix, value: r })));
+      // Last, once nothing can fail: engines and audit files the old configuration alone used are let go.
+      wafs.commit();
       return {
         config,
         apis,
         routes,
-        router: new Router(routes.map((r, i) => ({ host: routeConfigs[i]!.host, prefix: r.prefix, value: r }))),
+        router,
         fallback: compilePipeline(config.defaults, this.env),
         trusted: config.gateway.trustedProxies.length > 0 ? new IpMatcher(config.gateway.trustedProxies) : null,
         requestIdHeader: config.gateway.requestIdHeader.toLowerCase(),
@@ -333,6 +345,7 @@ export class Gateway {
     await closed;
     await Promise.all([...this.runtime.apis.values()].map((a) => a.pool.close().catch(() => undefined)));
     await this.env.ownerDatabases?.close();
+    this.wafRules.close();
   }
 
   /** The request handler; usable with any node:http server. */
@@ -634,6 +647,7 @@ export class Gateway {
     if (!res.writableFinished && !state.error) state.error = 'client-closed';
     const routeName = state.route?.name ?? 'unrouted';
     this.metrics?.observe(routeName, status, state.outcome, totalMs / 1000, state.upstreamMs !== undefined ? state.upstreamMs / 1000 : undefined);
+    if (state.pipeline.done.length > 0) runDone(state.pipeline, state.ctx, (stage, err) => this.log.error({ err, stage, requestId: state.ctx.requestId }, 'stage done hook failed'));
     if (!this.recorder || (state.route && !state.route.record)) return;
     const { ctx } = state;
     const rec: RawExchange = {

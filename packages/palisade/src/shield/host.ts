@@ -6,13 +6,14 @@ import { availableParallelism } from 'node:os';
 import { Redis } from 'ioredis';
 import { AggregatorRegistry } from 'prom-client';
 import type { Logger } from 'pino';
-import type { PalisadeConfig, Store } from '../core/index.js';
+import type { Exchange, PalisadeConfig, Store } from '../core/index.js';
 import { PalisadeError, credentialLocations, parseConfig, redactConfig, watchConfig } from '../core/index.js';
 import type { ConfigWatcher } from '../core/index.js';
 import { openStore } from '../store/index.js';
 import { Gateway } from './gateway.js';
 import { loadContracts } from './contracts.js';
 import { loadWsdls } from './wsdl.js';
+import { WafRuleSets } from './waf-rules.js';
 import { AuthenticatorRegistry } from '../identity/index.js';
 import { ApiKeyManager, StoreApiKeyVerifier } from '../identity/index.js';
 import { AuthorizationServer, resolveMasterSecret } from '../identity/index.js';
@@ -21,7 +22,10 @@ import { GatewayMetrics } from './metrics.js';
 import { Recorder } from './recorder.js';
 import { createRedactor } from './redact.js';
 import { AdminServer } from './admin.js';
-import type { AdminDeps } from './admin.js';
+import type { AdminDeps, AdminExtension } from './admin.js';
+import { observed } from './observe.js';
+import type { ExchangeObserver } from './observe.js';
+import type { RawExchange } from './recorder.js';
 import { MemoryBlocklist } from './stages/index.js';
 import type { SharedRedis } from './stage.js';
 
@@ -36,6 +40,19 @@ export interface ShieldHostOptions {
   handleSignals?: boolean;
   /** Serve the authorization server's demo pages and seed its demo clients and users (palisade start --demo). */
   oauthDemo?: boolean;
+  /**
+   * Sees every batch of exchanges the recorder writes (Watch's detectors), off the request path.
+   * Single-process mode only: cluster workers record in their own processes.
+   */
+  observeExchanges?: ExchangeObserver;
+  /** Admin API endpoints of modules Shield does not import (Watch's /alerts); decision 0026. */
+  adminExtensions?: readonly AdminExtension[];
+}
+
+/** The dynamic block list as other modules may change it: the store, this process and the other gateways. */
+export interface BlockControl {
+  add(b: { entry: string; reason: string; createdBy: string; ttlMs?: number }): Promise<void>;
+  remove(entry: string): Promise<boolean>;
 }
 
 export interface RunningShield {
@@ -46,6 +63,10 @@ export interface RunningShield {
   /** The built-in authorization server (oauth.enabled), started with the primary process. */
   oauth?: { url: string; issuer: string; demo?: DemoInfo };
   workers: number;
+  /** Places and lifts dynamic blocks (Watch's automatic responses). */
+  blocks: BlockControl;
+  /** The store this process opened (closed with it): Watch keeps its alerts there. */
+  store: Store;
   reload(): Promise<{ ok: boolean; changed?: boolean; error?: string; details?: readonly string[] }>;
   close(): Promise<void>;
 }
@@ -90,8 +111,9 @@ async function openRedis(cfg: PalisadeConfig, log: Logger): Promise<SharedRedis 
   const conf = cfg.store.redis;
   if (!conf) return undefined;
   // No offline queue and a command timeout: a request must never wait for Redis to come back;
-  // the rate-limit stage's failMode decides instead.
-  const client = new Redis(conf.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 1000 });
+  // the rate-limit stage's failMode decides instead. Auto-pipelining writes the commands of
+  // concurrent requests together, one system call per event-loop turn instead of one per command.
+  const client = new Redis(conf.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 1000, enableAutoPipelining: true });
   let lastLog = 0;
   client.on('error', (err: Error) => {
     // ioredis reports every failed reconnection attempt; one line per interval is enough.
@@ -159,7 +181,7 @@ function recordingRedactor(cfg: PalisadeConfig): ReturnType<typeof createRedacto
   });
 }
 
-function makeRecorder(cfg: PalisadeConfig, core: Core, log: Logger): Recorder {
+function makeRecorder(cfg: PalisadeConfig, core: Core, log: Logger, observe?: ExchangeObserver): Recorder {
   const m = core.metrics;
   let lastErrorLog = 0;
   return new Recorder(core.store, {
@@ -170,6 +192,7 @@ function makeRecorder(cfg: PalisadeConfig, core: Core, log: Logger): Recorder {
     onDrop: (n) => m.recorderDropped.inc(n),
     onWritten: (n) => m.recorderWritten.inc(n),
     onQueueLength: (n) => m.recorderQueue.set(n),
+    ...(observe ? { observe: (records: readonly Exchange[], raw: readonly RawExchange[]) => observe(records.map((r, i) => observed(r, raw[i]!))) } : {}),
     onWriteError: (err, n) => {
       m.recorderFailed.inc();
       // One line per 10 s at most: a failing store must not flood the log.
@@ -190,6 +213,24 @@ interface AdminParts {
   reload(): Promise<ReloadOutcome>;
   health(): Record<string, { ok: boolean; detail?: string }>;
   onBlocksChanged(): void;
+  extensions?: readonly AdminExtension[];
+}
+
+function blockControl(core: Core, onChanged: () => void): BlockControl {
+  return {
+    async add(b) {
+      const expiresAt = b.ttlMs !== undefined ? Date.now() + b.ttlMs : undefined;
+      await core.store.addBlock({ entry: b.entry, reason: b.reason, createdBy: b.createdBy, ...(expiresAt !== undefined ? { expiresAt } : {}) });
+      core.blocklist.add(b.entry, b.ttlMs);
+      onChanged();
+    },
+    async remove(entry) {
+      const removed = await core.store.removeBlock(entry);
+      const local = core.blocklist.remove(entry);
+      onChanged();
+      return removed || local;
+    },
+  };
 }
 
 /** Starts the admin API when the configuration enables it. */
@@ -219,6 +260,7 @@ async function startAdmin(cfg: PalisadeConfig, token: string | undefined, core: 
       return removed || local;
     },
     reload: parts.reload,
+    ...(parts.extensions ? { extensions: parts.extensions } : {}),
     ...(core.oauth ? { oauth: core.oauth } : {}),
     // Revoking or rotating here is seen at once by this process's gateway, by workers within the verifier's cache TTL.
     apiKeys: new ApiKeyManager(store.apiKeys, { knownApis: () => parts.config().apis.map((a) => a.name), onChange: (id) => core.apiKeys.invalidate(id) }),
@@ -280,7 +322,7 @@ async function startSingle(opts: ShieldHostOptions): Promise<RunningShield> {
   let cfg = opts.config;
   const core = await openCore(cfg, log, true);
   await attachOAuth(core, cfg, log, opts.oauthDemo === true);
-  const recorder = makeRecorder(cfg, core, log);
+  const recorder = makeRecorder(cfg, core, log, opts.observeExchanges);
   const authenticators = authenticatorRegistry(log);
   let gateway: Gateway;
   try {
@@ -330,6 +372,7 @@ async function startSingle(opts: ShieldHostOptions): Promise<RunningShield> {
     reload,
     health: () => ({ gateway: { ok: true } }),
     onBlocksChanged: () => undefined,
+    ...(opts.adminExtensions ? { extensions: opts.adminExtensions } : {}),
   });
   const adminUrl = admin?.url;
 
@@ -346,7 +389,7 @@ async function startSingle(opts: ShieldHostOptions): Promise<RunningShield> {
   };
   if (opts.handleSignals) installSignals(log, close, reload);
   const redirectUrl = gw.redirectPort !== undefined ? `http://${hostForUrl(cfg.gateway.listen.host)}:${gw.redirectPort}` : undefined;
-  return { gatewayUrl: gw.url, ...(redirectUrl ? { redirectUrl } : {}), ...(adminUrl ? { adminUrl } : {}), ...oauthFace(core), workers: 1, reload, close };
+  return { gatewayUrl: gw.url, ...(redirectUrl ? { redirectUrl } : {}), ...(adminUrl ? { adminUrl } : {}), ...oauthFace(core), workers: 1, blocks: blockControl(core, () => undefined), store: core.store, reload, close };
 }
 
 function installSignals(log: Logger, close: () => Promise<void>, reload: () => Promise<unknown>): void {
@@ -400,6 +443,15 @@ async function startPrimary(opts: ShieldHostOptions, n: number): Promise<Running
         setTimeout(() => void fork().catch(() => undefined), 1000).unref();
       });
     });
+  // Loaded here only to refuse a broken rule file before any worker sees it (workers load their own).
+  const wafCheck = new WafRuleSets((level, msg, fields) => log[level](fields ?? {}, msg));
+  try {
+    wafCheck.validate(cfg);
+  } catch (err) {
+    for (const t of core.timers) clearInterval(t);
+    await closeCore(core);
+    throw err;
+  }
   cluster.setupPrimary({ args: process.argv.slice(2) });
   const urls = await Promise.all(Array.from({ length: n }, () => fork()));
   gatewayUrl = urls[0] ?? '';
@@ -412,6 +464,7 @@ async function startPrimary(opts: ShieldHostOptions, n: number): Promise<Running
     // Compiled here only to refuse a broken document before any worker sees the configuration.
     await loadContracts(r.config);
     await loadWsdls(r.config);
+    wafCheck.validate(r.config);
     await authenticators.prepare(r.config);
     cfg = r.config;
     broadcast({ type: MSG_RELOAD, text: r.text, path: configPath! });
@@ -432,6 +485,7 @@ async function startPrimary(opts: ShieldHostOptions, n: number): Promise<Running
       reload,
       health: () => ({ gateway: { ok: workers.size > 0, detail: `${workers.size} workers` } }),
       onBlocksChanged: () => broadcast({ type: MSG_BLOCKS }),
+      ...(opts.adminExtensions ? { extensions: opts.adminExtensions } : {}),
     });
   } catch (err) {
     stopping = true;
@@ -455,7 +509,7 @@ async function startPrimary(opts: ShieldHostOptions, n: number): Promise<Running
     await closeCore(core);
   };
   if (opts.handleSignals) installSignals(log, close, reload);
-  return { gatewayUrl, ...(adminUrl ? { adminUrl } : {}), ...oauthFace(core), workers: n, reload, close };
+  return { gatewayUrl, ...(adminUrl ? { adminUrl } : {}), ...oauthFace(core), workers: n, blocks: blockControl(core, () => broadcast({ type: MSG_BLOCKS })), store: core.store, reload, close };
 }
 
 /** Body of a cluster worker process: gateway + recorder, configuration pushed by the primary. */

@@ -2,7 +2,9 @@
 export { Gateway } from './gateway.js';
 export type { GatewayOptions } from './gateway.js';
 export { startShield, runShieldWorker, workerCount } from './host.js';
-export type { ShieldHostOptions, RunningShield } from './host.js';
+export type { ShieldHostOptions, RunningShield, BlockControl } from './host.js';
+export type { AdminExtension, AdminAnswer } from './admin.js';
+export type { ObservedExchange, ExchangeObserver } from './observe.js';
 export { AdminServer, tokenMatches } from './admin.js';
 export { GatewayMetrics } from './metrics.js';
 export { Recorder } from './recorder.js';

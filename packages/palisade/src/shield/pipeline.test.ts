@@ -5,8 +5,8 @@ import { REQUEST_ORDER, RESPONSE_ORDER, compilePipeline, runRequestStages, runRe
 import { fakeContext, fakeEnv } from './stages/fake-context.js';
 
 test('stage order is fixed here and follows DESIGN.md', () => {
-  assert.deepEqual([...REQUEST_ORDER], ['ipFilter', 'limits', 'methods', 'versions', 'cors', 'authenticate', 'rateLimit', 'loginGuard', 'authorize', 'contract', 'xml', 'soap', 'ssrfGuard']);
-  assert.deepEqual([...RESPONSE_ORDER], ['loginGuard', 'contract', 'authorize', 'errorScrubbing', 'cors', 'securityHeaders']);
+  assert.deepEqual([...REQUEST_ORDER], ['ipFilter', 'limits', 'methods', 'versions', 'cors', 'authenticate', 'rateLimit', 'loginGuard', 'authorize', 'contract', 'xml', 'soap', 'ssrfGuard', 'waf']);
+  assert.deepEqual([...RESPONSE_ORDER], ['loginGuard', 'waf', 'contract', 'authorize', 'errorScrubbing', 'cors', 'securityHeaders']);
 });
 
 test('the first stage in order decides, whatever else is wrong with the request', () => {

@@ -9,7 +9,7 @@ import { stageFactories } from './stages/index.js';
  * Stages that need the API's own configuration besides stage settings: API versions, and the
  * OpenAPI contract (compiled from the API's document), the SOAP allow-list (from a WSDL).
  */
-export type RouteStageName = 'versions' | 'contract' | 'authorize' | 'soap';
+export type RouteStageName = 'versions' | 'contract' | 'authorize' | 'soap' | 'waf';
 
 /**
  * Request side, in order: connection (IP lists, dynamic blocks) → limits → route (methods, API
@@ -17,20 +17,23 @@ export type RouteStageName = 'versions' | 'contract' | 'authorize' | 'soap';
  * is calling; after CORS, so that preflights, which carry no credentials, are answered) → rate
  * limit → authorize (after the login guard, so that refused callers spend their quota; before
  * validation, so that an unauthorized caller learns nothing from contract errors) → validate
- * (OpenAPI contract, XML, SOAP — after XML, whose generic refusals come first —, SSRF guard). Still to come, in its DESIGN.md place: the WAF after validate.
+ * (OpenAPI contract, XML, SOAP — after XML, whose generic refusals come first —, SSRF guard) → WAF
+ * last (its generic signatures only see what every specific check let through, and its phase 2 —
+ * the body — is decided by the body inspectors before the upstream gets the body's last chunk).
  * Rate limiting comes after CORS so that preflights are answered without spending the caller's quota;
  * the login guard right after it, so that a locked-out login costs nothing further.
  */
-export const REQUEST_ORDER = ['ipFilter', 'limits', 'methods', 'versions', 'cors', 'authenticate', 'rateLimit', 'loginGuard', 'authorize', 'contract', 'xml', 'soap', 'ssrfGuard'] as const satisfies readonly (StageName | RouteStageName)[];
+export const REQUEST_ORDER = ['ipFilter', 'limits', 'methods', 'versions', 'cors', 'authenticate', 'rateLimit', 'loginGuard', 'authorize', 'contract', 'xml', 'soap', 'ssrfGuard', 'waf'] as const satisfies readonly (StageName | RouteStageName)[];
 
 /**
  * Response side, in order: the login guard reads the upstream's status before anything can
- * replace the response → contract (response validation judges the upstream's answer as it came,
+ * replace the response → WAF (phases 3/4: the response rules judge the upstream's answer as it
+ * came, nearest the upstream as on the way in) → contract (response validation judges the upstream's answer as it came,
  * before anything trims or replaces it) → authorize (readable properties: removes what the caller may not read, and
  * refunds business-flow quotas of refused requests) → error scrubbing (may replace the response) → CORS headers → security
  * headers last, so that whatever is finally sent — upstream answer or Shield's own — carries them.
  */
-export const RESPONSE_ORDER = ['loginGuard', 'contract', 'authorize', 'errorScrubbing', 'cors', 'securityHeaders'] as const satisfies readonly StageName[];
+export const RESPONSE_ORDER = ['loginGuard', 'waf', 'contract', 'authorize', 'errorScrubbing', 'cors', 'securityHeaders'] as const satisfies readonly StageName[];
 
 type Factory = (settings: never, env: StageEnv) => Stage | null;
 
@@ -39,6 +42,8 @@ export interface RoutePipeline {
   readonly body: readonly Stage[];
   /** Response-head hooks in RESPONSE_ORDER. */
   readonly response: readonly Stage[];
+  /** Stages with a `done` hook (after the response, before the record). */
+  readonly done: readonly Stage[];
   /** Names of the stages that are on, for the admin API and logs. */
   readonly names: readonly string[];
 }
@@ -51,7 +56,7 @@ export function compilePipeline(
   const built = new Map<StageName | RouteStageName, Stage>();
   const build = (name: StageName | RouteStageName): Stage | null => {
     if (built.has(name)) return built.get(name) ?? null;
-    if (name === 'versions' || name === 'contract' || name === 'authorize' || name === 'soap') {
+    if (name === 'versions' || name === 'contract' || name === 'authorize' || name === 'soap' || name === 'waf') {
       const stage = routeStages[name] ?? null;
       if (stage) built.set(name, stage);
       return stage;
@@ -75,7 +80,8 @@ export function compilePipeline(
     const s = build(name);
     if (s?.responseHead) response.push(s);
   }
-  return { request, body, response, names: [...built.keys()] };
+  const done = [...built.values()].filter((s) => s.done !== undefined);
+  return { request, body, response, done, names: [...built.keys()] };
 }
 
 function isPromise(v: Verdict | Promise<Verdict>): v is Promise<Verdict> {
@@ -167,6 +173,17 @@ export function runResponseBody(
     }
   }
   return undefined;
+}
+
+/** The exchange is over: the stages' `done` hooks, each guarded so one failure does not skip the others. */
+export function runDone(p: RoutePipeline, ctx: RequestContext, onError: (stage: string, err: unknown) => void): void {
+  for (const s of p.done) {
+    try {
+      s.done!(ctx);
+    } catch (err) {
+      onError(s.name, err);
+    }
+  }
 }
 
 /** The most any buffering stage wants to see. */

@@ -69,6 +69,7 @@ const TITLES: Record<string, string> = {
   'method-override-refused': 'Method override refused',
   'body-not-checkable': 'Request body cannot be authorized',
   'response-not-filterable': 'Response could not be filtered',
+  'waf-blocked': 'Request refused by the web application firewall',
 };
 
 export function problemTitle(code: string, status: number): string {

@@ -43,6 +43,11 @@ export interface RecorderOptions {
   onWritten?: (n: number) => void;
   onWriteError?: (err: unknown, n: number) => void;
   onQueueLength?: (n: number) => void;
+  /**
+   * Sees every batch as it is written (Watch's detectors): the redacted records and, index for
+   * index, the raw ones they came from. Runs off the request path; must return quickly.
+   */
+  observe?: (records: readonly Exchange[], raw: readonly RawExchange[]) => void;
 }
 
 export class Recorder {
@@ -111,6 +116,11 @@ export class Recorder {
   private async write(batch: RawExchange[]): Promise<void> {
     const r = this.redactor;
     const records = batch.map((x) => toExchange(x, r));
+    try {
+      this.opts.observe?.(records, batch);
+    } catch {
+      // An observer's failure must not cost the records their write.
+    }
     try {
       await this.sink.recordExchanges(records);
       this.written += records.length;

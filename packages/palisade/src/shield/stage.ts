@@ -70,6 +70,11 @@ export interface Stage {
   responseBody?(ctx: RequestContext, head: ResponseHead, body: Buffer, truncated: boolean): Verdict | undefined;
   /** Largest body `responseBody` wants to see. */
   readonly maxBufferBytes?: number;
+  /**
+   * Runs once the exchange is over (response sent, or the client gone), before it is recorded:
+   * may add to `ctx.outcomes` (the WAF's logging phase and its matches).
+   */
+  done?(ctx: RequestContext): void;
 }
 
 /** What a stage factory gets: its own settings, and process-wide facilities. */

@@ -7,6 +7,7 @@ import type { Exchange, Store, StoreKind } from '../core/index.js';
 import type { Migration } from './migrations.js';
 import { oauthStoreContract } from './oauth-contract.test-suite.js';
 import { apiKeyStoreContract } from './api-key-contract.test-suite.js';
+import { alertStoreContract } from './alert-contract.test-suite.js';
 
 export interface LocationOptions {
   migrations?: readonly Migration[];
@@ -451,6 +452,7 @@ export function storeContract(harness: StoreHarness): void {
 
   oauthStoreContract(fresh);
   apiKeyStoreContract(fresh);
+  alertStoreContract(fresh);
 
   describe('lifecycle', () => {
     it('keeps everything across close and reopen', async () => {

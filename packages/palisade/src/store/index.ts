@@ -9,3 +9,6 @@ export type { PostgresStoreOptions } from './postgres/postgres-store.js';
 export type { Migration } from './migrations.js';
 export { DEFAULT_QUERY_LIMIT, MAX_QUERY_LIMIT } from './exchange-codec.js';
 export { canonicalBlockEntry } from './block-entry.js';
+export { MemoryWindowCounters } from './counters/window-counters.js';
+export type { CounterWindow, WindowCounters, WindowCounts } from './counters/window-counters.js';
+export { RedisWindowCounters } from './counters/redis-window-counters.js';

@@ -158,6 +158,24 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX api_keys_created_idx ON api_keys (created_at, id);
     `,
   },
+  // Watch alerts (watch/alerts): one row per incident, updated in place while it repeats. Filter
+  // and sort columns are columns; the figures, samples and response are JSON text in `data`.
+  {
+    version: 4,
+    name: 'alerts',
+    up: `
+      CREATE TABLE alerts (
+        id           TEXT    NOT NULL PRIMARY KEY,
+        detector     TEXT    NOT NULL,
+        actor_id     TEXT    NOT NULL,
+        first_seen   INTEGER NOT NULL,
+        last_seen    INTEGER NOT NULL,
+        data         TEXT    NOT NULL
+      );
+      CREATE INDEX alerts_last_seen_idx ON alerts (last_seen, id);
+      CREATE INDEX alerts_detector_idx ON alerts (detector, last_seen);
+    `,
+  },
 ];
 
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [
@@ -275,6 +293,24 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       );
       CREATE INDEX api_keys_api_idx ON api_keys (api, created_at);
       CREATE INDEX api_keys_created_idx ON api_keys (created_at, id);
+    `,
+  },
+  // Watch alerts (watch/alerts): one row per incident, updated in place while it repeats. Filter
+  // and sort columns are columns; the figures, samples and response are JSON text in `data`.
+  {
+    version: 4,
+    name: 'alerts',
+    up: `
+      CREATE TABLE alerts (
+        id           TEXT COLLATE "C" NOT NULL PRIMARY KEY,
+        detector     TEXT    NOT NULL,
+        actor_id     TEXT    NOT NULL,
+        first_seen   BIGINT  NOT NULL,
+        last_seen    BIGINT  NOT NULL,
+        data         TEXT    NOT NULL
+      );
+      CREATE INDEX alerts_last_seen_idx ON alerts (last_seen, id);
+      CREATE INDEX alerts_detector_idx ON alerts (detector, last_seen);
     `,
   },
 ];

@@ -81,6 +81,14 @@ function resolvePaths(cfg: PalisadeConfig, baseDir: string): void {
       if (sql && m && !isAbsolute(m[1]!)) sql.database = `sqlite:${abs(m[1]!)}`;
     }
   }
+  // WAF rule files, the CRS folder and the audit log sit beside the config file too (globs keep their pattern).
+  for (const w of [cfg.defaults.waf, ...cfg.routes.map((r) => r.stages?.waf)]) {
+    if (!w) continue;
+    if (w.crs !== undefined) w.crs = abs(w.crs);
+    if (w.auditLog !== undefined) w.auditLog = abs(w.auditLog);
+    if (w.rulesBefore) w.rulesBefore = w.rulesBefore.map(abs);
+    if (w.rulesAfter) w.rulesAfter = w.rulesAfter.map(abs);
+  }
   // URLs stay as written: the WSDL loader refuses them with a clear message.
   const soap = cfg.defaults.soap;
   if (soap.wsdl !== undefined && !URL_LIKE.test(soap.wsdl)) soap.wsdl = abs(soap.wsdl);

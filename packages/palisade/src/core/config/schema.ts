@@ -3,7 +3,9 @@
 import { z } from 'zod';
 import { authenticateSchema } from './authenticate.js';
 import { authorizeSchema } from './authorize.js';
+import { wafSchema } from './waf.js';
 import { oauthSchema } from './oauth.js';
+import { watchDetectSchema, watchAlertsSchema } from './watch-detect.js';
 
 const MiB = 1024 * 1024;
 
@@ -270,8 +272,9 @@ function stageSchemas() {
 
   const authenticate = authenticateSchema();
   const authorize = authorizeSchema();
+  const waf = wafSchema();
 
-  return z.strictObject({ ipFilter, limits, methods, cors, securityHeaders, errorScrubbing, record, ssrfGuard, xml, soap, contract, rateLimit, loginGuard, authenticate, authorize });
+  return z.strictObject({ ipFilter, limits, methods, cors, securityHeaders, errorScrubbing, record, ssrfGuard, xml, soap, contract, rateLimit, loginGuard, authenticate, authorize, waf });
 }
 
 export const StageSettingsSchema = stageSchemas().prefault({}).describe('Stage settings applied to every route unless the route overrides them.');
@@ -447,6 +450,35 @@ export const ConfigSchema = z
       .prefault({})
       .describe('Logging (pino, JSON lines on stdout).'),
     oauth: oauthSchema(ListenSchema(9100)),
+    watch: z
+      .strictObject({
+        inventory: z
+          .strictObject({
+            maxEndpoints: z.int().min(10).max(1_000_000).default(5000).describe('Endpoints the inventory tracks; traffic to further ones is only counted.'),
+            internalNetworks: z
+              .array(z.string().regex(/^[0-9A-Fa-f:.]+(\/\d{1,3})?$/, 'an IP address or CIDR range'))
+              .default([])
+              .describe('Client ranges counted as internal callers, besides private, loopback, link-local and CGNAT ranges.'),
+            sensitiveClasses: z
+              .array(
+                z
+                  .strictObject({
+                    name: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'lower-case letters, digits and -').describe('Reported as custom:<name>.'),
+                    keyPattern: z.string().min(1).max(512).optional().describe('RE2 pattern for the field or parameter name (linear-time matching).'),
+                    valuePattern: z.string().min(1).max(512).optional().describe('RE2 pattern for the value (linear-time matching).'),
+                  })
+                  .refine((c) => c.keyPattern !== undefined || c.valuePattern !== undefined, 'give keyPattern, valuePattern or both'),
+              )
+              .default([])
+              .describe('Your own sensitive-data classes, besides the built-in ones (docs/watch.md).'),
+          })
+          .prefault({})
+          .describe('Endpoint inventory learnt from traffic.'),
+        detect: watchDetectSchema(),
+        alerts: watchAlertsSchema(),
+      })
+      .prefault({})
+      .describe('Watch: inventory of the APIs from their traffic, attack detection and alerts.'),
     defaults: StageSettingsSchema,
     apis: z.array(ApiSchema).default([]).describe('The APIs behind the gateway.'),
     routes: z.array(RouteSchema).default([]).describe('Routes from requests to APIs. Without routes, a single API gets every request.'),
@@ -458,3 +490,5 @@ export type PalisadeConfigInput = z.input<typeof ConfigSchema>;
 export type StageSettings = z.output<typeof StageSettingsSchema>;
 export type ApiConfig = z.output<typeof ApiSchema>;
 export type RouteConfig = z.output<typeof RouteSchema>;
+export type WatchDetectSettings = PalisadeConfig['watch']['detect'];
+export type WatchAlertSettings = PalisadeConfig['watch']['alerts'];

@@ -95,6 +95,12 @@ export interface Contract {
   match(method: string, path: string): MatchResult;
   validateRequest(m: OperationMatch, req: RequestParts): Violation[];
   /**
+   * Only the body's schema, for a body that arrives after the head was checked by validateRequest
+   * (with `hasBody` and no `body`): [] when the content type has no schema, which validateRequest
+   * has already reported if it is not documented.
+   */
+  validateBody(m: OperationMatch, contentType: string | undefined, body: unknown): Violation[];
+  /**
    * Checks a response against the operation's documented responses: status (exact, then 2XX-style
    * range, then default), content type, and JSON body. Always [] unless loaded with `responses`.
    */
@@ -391,16 +397,41 @@ export function compileContract(doc: Schema, source: string, opts: LoadOptions =
   if (is30 || isSwagger) normalise30(doc);
   const ajv = new Ajv2020({ allErrors: true, strict: false, validateFormats: true });
   addFormats(ajv);
+  // Bodies are first checked by a validator that stops at the first error, which is cheaper for
+  // the common, valid body; only a failing one is checked again with allErrors, to list every
+  // violation. Keyed by the allErrors validator, which ContractOperation exposes.
+  const ajvFirstError = new Ajv2020({ allErrors: false, strict: false, validateFormats: true });
+  addFormats(ajvFirstError);
+  const firstErrorOf = new Map<ValidateFunction, ValidateFunction>();
   // Parameters arrive as text: this instance coerces them to the declared types before checking.
   const ajvParams = new Ajv2020({ allErrors: true, strict: false, coerceTypes: 'array' });
   addFormats(ajvParams);
   const compile = (a: Ajv2020, schema: unknown, where: string): ValidateFunction | undefined => {
     if (!schema || typeof schema !== 'object') return undefined;
     try {
-      return a.compile(schema as Schema);
+      const v = a.compile(schema as Schema);
+      if (a === ajv && !firstErrorOf.has(v)) firstErrorOf.set(v, ajvFirstError.compile(schema as Schema));
+      return v;
     } catch (err) {
       throw new PalisadeError('PALISADE_ERR_OPENAPI_INVALID', `${source}: the schema at ${where} cannot be compiled: ${(err as Error).message}`);
     }
+  };
+  /** A JSON value against a body schema: every violation, or none. */
+  const check = (v: ValidateFunction, value: unknown, prefix: string): Violation[] => {
+    const first = firstErrorOf.get(v);
+    if (first ? first(value) : v(value)) return [];
+    return v(value) ? [] : formatErrors(prefix, v.errors);
+  };
+  /** The documented media type a request's falls under: exact, then type/*, then *\/*. */
+  const requestMedia = (body: NonNullable<ContractOperation['body']>, contentType: string | undefined): [string, ValidateFunction | undefined] | undefined => {
+    const type = (contentType ?? '').split(';', 1)[0]!.trim().toLowerCase();
+    const exact = body.media.get(type);
+    if (exact !== undefined || body.media.has(type)) return [type, exact];
+    for (const entry of body.media) {
+      const t = entry[0];
+      if ((t.endsWith('/*') && type.startsWith(t.slice(0, -1))) || t === '*/*') return entry;
+    }
+    return undefined;
   };
   // One prepared copy per schema object and purpose: a component shared by many operations (an
   // Error response, say) is prepared once, and ajv, which caches by schema object, compiles it once.
@@ -605,13 +636,17 @@ export function compileContract(doc: Schema, source: string, opts: LoadOptions =
         if (!req.hasBody) {
           if (body.required) out.push({ pointer: '/body', message: 'is required' });
         } else {
-          const type = (req.contentType ?? '').split(';', 1)[0]!.trim().toLowerCase();
-          const entry = [...body.media.entries()].find(([t]) => t === type || (t.endsWith('/*') && type.startsWith(t.slice(0, -1))) || t === '*/*');
+          const entry = requestMedia(body, req.contentType);
           if (!entry) out.push({ pointer: '/headers/content-type', message: `must be one of ${[...body.media.keys()].join(', ')}` });
-          else if (entry[1] && req.body !== undefined && !entry[1](req.body)) out.push(...formatErrors('/body', entry[1].errors));
+          else if (entry[1] && req.body !== undefined) out.push(...check(entry[1], req.body, '/body'));
         }
       }
       return out;
+    },
+    validateBody(m, contentType, value) {
+      const body = m.operation.body;
+      const v = body ? requestMedia(body, contentType)?.[1] : undefined;
+      return v ? check(v, value, '/body') : [];
     },
     validateResponse(m, res) {
       const t = m.operation.responses;
@@ -635,7 +670,7 @@ export function compileContract(doc: Schema, source: string, opts: LoadOptions =
           return [{ pointer: '/response/body', message: 'is not valid JSON' }];
         }
       }
-      return mt.validate(value) ? [] : formatErrors('/response/body', mt.validate.errors);
+      return check(mt.validate, value, '/response/body');
     },
     inspectsResponse(m, status, contentType) {
       const t = m.operation.responses;

@@ -1,5 +1,6 @@
-import { describe, it, after } from 'node:test';
+import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
@@ -11,6 +12,26 @@ import type { FakeEnv, FakeRequest } from './fake-context.js';
 import type { StageSettings } from '../../core/index.js';
 
 type Limits = StageSettings['rateLimit']['limits'];
+
+const REDIS_URL = 'redis://127.0.0.1:6379';
+
+async function redisProblem(): Promise<string | null> {
+  const probe = new Redis(REDIS_URL, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2000 });
+  probe.on('error', () => undefined);
+  try {
+    await probe.connect();
+    await probe.ping();
+    return null;
+  } catch (err) {
+    return (err as Error).message;
+  } finally {
+    probe.disconnect();
+  }
+}
+
+const problem = await redisProblem();
+if (problem && process.env.CI === 'true') throw new Error(`Redis at ${REDIS_URL} is unreachable in CI: ${problem}`);
+const redisSkip = problem ? `Redis at ${REDIS_URL} is unreachable (${problem}); start redis-server to run these tests` : false;
 
 function limit(name: string, points: number, durationSeconds: number, extra: Partial<Limits[number]> = {}): Limits[number] {
   return { name, key: 'ip', points, durationSeconds, burst: 0, ...extra };
@@ -180,6 +201,93 @@ describe('rateLimit stage', () => {
   it('validates key parts', () => {
     assert.throws(() => settingsFor('rateLimit', { limits: [{ ...limit('x', 1, 1), key: 'cookie' }] }));
     assert.throws(() => settingsFor('rateLimit', { limits: [{ ...limit('x', 1, 1), key: 'header:' }] }));
+  });
+
+  it('decides synchronously when counting in memory: no promise on the pipeline\'s path', () => {
+    const stage = stageWith([limit('sync', 1, 60)]);
+    const first = stage.request!(fakeContext());
+    assert.ok(!(first instanceof Promise));
+    assert.equal(first.kind, 'continue');
+    const second = stage.request!(fakeContext());
+    assert.ok(!(second instanceof Promise) && second.kind === 'deny');
+  });
+
+  it('sets Retry-After to what is left of the longest refusing window', async () => {
+    const minuteOnly = stageWith([limit('m', 1, 60), limit('h', 10, 3600)]);
+    await send(minuteOnly);
+    const m = (await send(minuteOnly)).verdict;
+    assert.ok(m.kind === 'deny');
+    assert.equal(m.headers!['Retry-After'], '60', 'only the minute window refuses');
+    assert.match(m.headers!.RateLimit!, /^limit=1, remaining=0, reset=60$/);
+
+    const both = stageWith([limit('m2', 1, 60), limit('h2', 1, 3600)]);
+    await send(both);
+    const b = (await send(both)).verdict;
+    assert.ok(b.kind === 'deny');
+    assert.equal(b.headers!['Retry-After'], '3600');
+    assert.match(b.headers!.RateLimit!, /^limit=1, remaining=0, reset=60$/, 'the first of the windows closest to refusing');
+  });
+
+  it('refuses for blockDurationSeconds once a window is exhausted', async () => {
+    const stage = stageWith([limit('blk', 2, 1, { blockDurationSeconds: 300 })]);
+    assert.equal(await admitted(stage, 2), 2);
+    const { verdict } = await send(stage);
+    assert.ok(verdict.kind === 'deny');
+    assert.equal(verdict.headers!['Retry-After'], '300');
+  });
+
+  it('adds its headers to those other stages set, and does not replace them', async () => {
+    const stage = stageWith([limit('hdr', 5, 60)]);
+    const ctx = fakeContext();
+    ctx.extraResponseHeaders = { Vary: 'Origin' };
+    assert.equal((await stage.request!(ctx)).kind, 'continue');
+    assert.equal(ctx.extraResponseHeaders.Vary, 'Origin');
+    assert.equal(ctx.extraResponseHeaders['RateLimit-Policy'], '5;w=60');
+  });
+
+  describe('counting in Redis (127.0.0.1:6379)', { skip: redisSkip }, () => {
+    const prefix = `palisade-test-${randomUUID()}:`;
+    let client: Redis;
+    before(async () => {
+      // Configured as the gateway's client (shield/host.ts), which waits for 'ready' before serving.
+      client = new Redis(REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, enableAutoPipelining: true });
+      await new Promise((resolve) => client.once('ready', resolve));
+    });
+    after(async () => {
+      try {
+        const keys = await client.keys(`${prefix}*`);
+        if (keys.length > 0) await client.del(...keys);
+      } finally {
+        client.disconnect();
+      }
+    });
+
+    it('gives the verdicts and headers the memory counters give, for several windows, burst and keys', async () => {
+      const limits = [limit('s', 3, 60, { burst: 1 }), limit('h', 6, 3600, { key: ['ip', 'route'] })];
+      const memory = stageWith(limits);
+      const redis = stageWith(limits, { ...fakeEnv(), redis: { client, keyPrefix: prefix } });
+      const trace = async (stage: RateLimitStage) => {
+        const out: string[] = [];
+        for (let i = 0; i < 8; i++) {
+          const { verdict, headers } = await send(stage, { clientIp: i % 4 === 3 ? '198.51.100.8' : '203.0.113.7' });
+          const h = verdict.kind === 'deny' ? verdict.headers : headers;
+          out.push(`${verdict.kind} ${h?.['Retry-After'] ?? ''} ${h?.['RateLimit-Policy']} ${h?.RateLimit?.replace(/reset=\d+/, '')}`);
+        }
+        return out;
+      };
+      const fromRedis = await trace(redis);
+      assert.deepEqual(fromRedis, await trace(memory));
+      assert.equal(fromRedis.filter((t) => t.startsWith('deny 60 4;w=60, 6;w=3600 limit=4, remaining=0')).length, 2);
+      assert.equal(redis.storeFailures, 0);
+    });
+
+    it('shares one count between two stages (two gateways) on the same Redis', async () => {
+      const limits = [limit('shared', 4, 60)];
+      const a = stageWith(limits, { ...fakeEnv(), redis: { client, keyPrefix: prefix } });
+      const b = stageWith(limits, { ...fakeEnv(), redis: { client, keyPrefix: prefix } });
+      const kinds = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).request!(fakeContext({ clientIp: '192.0.2.44' }))));
+      assert.equal(kinds.filter((v) => v.kind === 'continue').length, 4);
+    });
   });
 
   describe('when Redis is unreachable', () => {

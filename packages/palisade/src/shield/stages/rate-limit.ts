@@ -1,12 +1,12 @@
 // Rate limits (DESIGN.md: "rate limit & quotas", after authentication so `principal` keys work).
-// Several fixed windows per route, counted by rate-limiter-flexible in memory or, with
-// store.redis, in Redis so that every gateway process shares one count.
+// Several fixed windows per route, counted in this process or, with store.redis, in Redis so that
+// every gateway process shares one count (store/counters: the same semantics either way).
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { StageSettings, Verdict } from '../../core/index.js';
 import { CONTINUE, deny, PalisadeError } from '../../core/index.js';
+import { MemoryWindowCounters, RedisWindowCounters } from '../../store/index.js';
+import type { CounterWindow, WindowCounters, WindowCounts } from '../../store/index.js';
 import type { RequestContext, Stage, StageEnv, StageFactory } from '../stage.js';
 
 type Settings = StageSettings['rateLimit'];
@@ -22,50 +22,28 @@ export interface RateLimitStage extends Stage {
   readonly storeFailures: number;
 }
 
-interface Window {
-  readonly name: string;
-  readonly limit: number;
-  readonly durationSeconds: number;
+interface Window extends CounterWindow {
   readonly parts: readonly string[];
-  readonly limiter: RateLimiterAbstract;
-}
-
-interface Checked {
-  readonly window: Window;
-  readonly key: string;
-  /** Undefined when the store failed. */
-  readonly res?: RateLimiterRes;
-  readonly refused: boolean;
+  /** Index of an earlier window of the same set with the same key parts, whose key it reuses; -1: none. */
+  readonly sameKeyAs: number;
+  /** "limit=<n>, remaining=" of the RateLimit header. */
+  readonly headerStart: string;
 }
 
 /**
- * Limiters are shared per StageEnv (one per Gateway, kept across routes and reloads) so that a
- * window without `route` in its key really is one count for all routes, and a reload does not
- * reset the counts. Keyed by everything that changes a count's meaning.
+ * In-process counters are shared per StageEnv (one per Gateway, kept across routes and reloads) so
+ * that a window without `route` in its key really is one count for all routes, and a reload does
+ * not reset the counts. Redis counters are shared by every process through Redis itself.
  */
-const memoryLimiters = new WeakMap<StageEnv, Map<string, RateLimiterAbstract>>();
+const memoryCounters = new WeakMap<StageEnv, MemoryWindowCounters>();
 
-function limiterFor(limit: LimitSettings, env: StageEnv): RateLimiterAbstract {
-  const points = limit.points + limit.burst;
-  const block = limit.blockDurationSeconds ?? 0;
-  const parts = Array.isArray(limit.key) ? limit.key.join('+') : limit.key;
-  const id = `${limit.name}:${parts}:${points}:${limit.durationSeconds}:${block}`;
-  const opts = { points, duration: limit.durationSeconds, blockDuration: block };
-  if (env.redis) {
-    // No insuranceLimiter on purpose: when Redis fails, failMode decides, so a cluster never
-    // silently falls back to per-process counts that admit N times the limit.
-    return new RateLimiterRedis({
-      ...opts,
-      storeClient: env.redis.client,
-      keyPrefix: `${env.redis.keyPrefix}rl:${id}`,
-      rejectIfRedisNotReady: true,
-    });
-  }
-  let cache = memoryLimiters.get(env);
-  if (!cache) memoryLimiters.set(env, (cache = new Map()));
-  let limiter = cache.get(id);
-  if (!limiter) cache.set(id, (limiter = new RateLimiterMemory({ ...opts, keyPrefix: id })));
-  return limiter;
+function countersFor(env: StageEnv): WindowCounters {
+  // No fallback to memory when Redis fails: failMode decides, so a cluster never silently falls
+  // back to per-process counts that admit N times the limit.
+  if (env.redis) return new RedisWindowCounters(env.redis.client, env.redis.keyPrefix);
+  let counters = memoryCounters.get(env);
+  if (!counters) memoryCounters.set(env, (counters = new MemoryWindowCounters()));
+  return counters;
 }
 
 /** Header values and API keys are hashed so that secrets never become counter keys in Redis. */
@@ -122,8 +100,20 @@ function keyPart(ctx: RequestContext, part: string, plan: string | undefined): s
   }
 }
 
-function keyOf(ctx: RequestContext, w: Window, plan: string | undefined): string {
-  return w.parts.map((p) => keyPart(ctx, p, plan)).join('|');
+/** The counter key of each window; windows with the same key parts share one string. */
+function keysOf(ctx: RequestContext, ws: readonly Window[], plan: string | undefined): string[] {
+  const keys = new Array<string>(ws.length);
+  for (let i = 0; i < ws.length; i++) {
+    const w = ws[i]!;
+    if (w.sameKeyAs >= 0) keys[i] = keys[w.sameKeyAs]!;
+    else if (w.parts.length === 1) keys[i] = keyPart(ctx, w.parts[0]!, plan);
+    else {
+      let key = keyPart(ctx, w.parts[0]!, plan);
+      for (let j = 1; j < w.parts.length; j++) key += `|${keyPart(ctx, w.parts[j]!, plan)}`;
+      keys[i] = key;
+    }
+  }
+  return keys;
 }
 
 function secondsUntil(ms: number): number {
@@ -136,99 +126,162 @@ interface WindowSet {
   readonly policy: string;
 }
 
+/**
+ * The counts of one request: per window of its set, the count after this request and the
+ * milliseconds until it resets (as WindowCounts); undefined when the store failed.
+ */
+type Counts = WindowCounts | undefined;
+
+function isPromise<T>(v: T | Promise<T>): v is Promise<T> {
+  return typeof (v as { then?: unknown } | undefined)?.then === 'function';
+}
+
 export const createRateLimitStage: StageFactory<'rateLimit'> = (settings, env): RateLimitStage | null => {
   const planNames = Object.keys(settings.plans);
   if (!settings.enabled || (settings.limits.length === 0 && planNames.length === 0)) return null;
   if (planNames.length > 0 && !settings.plan) {
     throw new PalisadeError('PALISADE_ERR_CONFIG_INVALID', `rateLimit.plans (${planNames.join(', ')}) needs rateLimit.plan to say where a caller's plan is read from`);
   }
+  const counters = countersFor(env);
   const windowSet = (limits: readonly LimitSettings[], plan: string): WindowSet => {
-    const windows = limits.map((l) => ({
-      name: l.name,
-      limit: l.points + l.burst,
-      durationSeconds: l.durationSeconds,
-      parts: Array.isArray(l.key) ? [...l.key] : [l.key],
+    const windows: Window[] = [];
+    for (const l of limits) {
       // Each plan counts in its own windows, so a caller changing plan starts afresh on the new one.
-      limiter: limiterFor(plan === '' ? l : { ...l, name: `${l.name}@${plan}` }, env),
-    }));
+      const name = plan === '' ? l.name : `${l.name}@${plan}`;
+      const parts = Array.isArray(l.key) ? [...l.key] : [l.key];
+      const limit = l.points + l.burst;
+      const block = l.blockDurationSeconds ?? 0;
+      const joined = parts.join('+');
+      windows.push({
+        // Everything that changes a count's meaning; as rate-limiter-flexible's key prefix was.
+        id: `rl:${name}:${joined}:${limit}:${l.durationSeconds}:${block}`,
+        limit,
+        durationSeconds: l.durationSeconds,
+        blockSeconds: block,
+        parts,
+        sameKeyAs: windows.findIndex((w) => w.parts.join('+') === joined),
+        headerStart: `limit=${limit}, remaining=`,
+      });
+    }
     return { windows, policy: windows.map((w) => `${w.limit};w=${w.durationSeconds}`).join(', ') };
   };
   const base = windowSet(settings.limits, '');
   const perPlan = new Map(planNames.map((name) => [name, windowSet(settings.plans[name]!, name)]));
   const unavailable = Object.freeze(deny('rate-limit-unavailable', 503, 'Rate limiting is temporarily unavailable; retry later.', Object.freeze({ 'Retry-After': '1' })));
+  const closed = settings.failMode === 'closed';
   let storeFailures = 0;
   let lastFailureLog = 0;
   let failuresSinceLog = 0;
 
-  const failed = (err: unknown): void => {
+  const failed = (err: unknown): undefined => {
     storeFailures++;
     failuresSinceLog++;
     const now = Date.now();
-    if (now - lastFailureLog < FAILURE_LOG_INTERVAL_MS) return;
+    if (now - lastFailureLog < FAILURE_LOG_INTERVAL_MS) return undefined;
     lastFailureLog = now;
     env.log('error', `rate-limit counter store failed; failing ${settings.failMode}`, {
       err: err instanceof Error ? err.message : String(err),
       failures: failuresSinceLog,
     });
     failuresSinceLog = 0;
+    return undefined;
   };
 
-  const check = async (ctx: RequestContext, ws: readonly Window[], plan: string | undefined): Promise<Checked[]> => {
-    const keys = ws.map((w) => keyOf(ctx, w, plan));
-    const settled = await Promise.allSettled(ws.map((w, i) => w.limiter.consume(keys[i]!)));
-    return settled.map((s, i) => {
-      const window = ws[i]!;
-      const key = keys[i]!;
-      if (s.status === 'fulfilled') return { window, key, res: s.value, refused: false };
-      // rate-limiter-flexible rejects with a RateLimiterRes when the window is exhausted, and with
-      // an Error when the store itself failed.
-      if (s.reason instanceof RateLimiterRes) return { window, key, res: s.reason, refused: true };
-      failed(s.reason);
-      return { window, key, refused: false };
-    });
-  };
-
-  /** The RateLimit header describes the window closest to refusing. */
-  const headersFor = (checked: readonly Checked[], policy: string): Record<string, string> | undefined => {
-    let worst: Checked | undefined;
-    for (const c of checked) {
-      if (!c.res) continue;
-      if (!worst || c.res.remainingPoints < worst.res!.remainingPoints) worst = c;
+  /** Counts `delta` on the windows; a store failure becomes undefined (counted and logged). */
+  const add = (ws: readonly Window[], keys: readonly string[], delta: number): Counts | Promise<Counts> => {
+    let r: WindowCounts | Promise<WindowCounts>;
+    try {
+      r = counters.add(ws, keys, delta);
+    } catch (err) {
+      return failed(err);
     }
-    if (!worst) return undefined;
-    return {
-      'RateLimit-Policy': policy,
-      RateLimit: `limit=${worst.window.limit}, remaining=${worst.res!.remainingPoints}, reset=${secondsUntil(worst.res!.msBeforeNext)}`,
-    };
+    return isPromise(r) ? r.then((c): Counts => c, failed) : r;
   };
 
-  const run = async (ctx: RequestContext): Promise<Verdict> => {
+  /** Milliseconds until every refused window frees, or -1 when none refused. */
+  const refusedFor = (ws: readonly Window[], counts: WindowCounts): number => {
+    let wait = -1;
+    for (let i = 0; i < ws.length; i++) if (counts[2 * i]! > ws[i]!.limit && counts[2 * i + 1]! > wait) wait = counts[2 * i + 1]!;
+    return wait;
+  };
+
+  /** The verdict once counted: 429 when any window is over its limit, else RateLimit headers on the way. */
+  const decide = (ctx: RequestContext, set: WindowSet, counts: WindowCounts): Verdict => {
+    const ws = set.windows;
+    // The RateLimit header describes the window closest to refusing (the first of equals).
+    let worst = 0;
+    let worstRemaining = Infinity;
+    let retryMs = -1;
+    for (let i = 0; i < ws.length; i++) {
+      const limit = ws[i]!.limit;
+      const count = counts[2 * i]!;
+      const remaining = count >= limit ? 0 : limit - count;
+      if (remaining < worstRemaining) {
+        worst = i;
+        worstRemaining = remaining;
+      }
+      if (count > limit && counts[2 * i + 1]! > retryMs) retryMs = counts[2 * i + 1]!;
+    }
+    const rateLimit = `${ws[worst]!.headerStart}${worstRemaining}, reset=${secondsUntil(counts[2 * worst + 1]!)}`;
+    if (retryMs >= 0) {
+      return deny('rate-limited', 429, 'Too many requests; retry later.', { 'Retry-After': String(secondsUntil(retryMs)), 'RateLimit-Policy': set.policy, RateLimit: rateLimit });
+    }
+    if (settings.headers) {
+      const extra = ctx.extraResponseHeaders;
+      if (extra) {
+        extra['RateLimit-Policy'] = set.policy;
+        extra.RateLimit = rateLimit;
+      } else ctx.extraResponseHeaders = { 'RateLimit-Policy': set.policy, RateLimit: rateLimit };
+    }
+    return CONTINUE;
+  };
+
+  /**
+   * With delayMs, when every refused window frees soon enough: give the refused requests back,
+   * wait, and count once more on those windows only.
+   */
+  const throttle = async (ctx: RequestContext, set: WindowSet, keys: readonly string[], counts: WindowCounts, wait: number): Promise<Verdict> => {
+    const again: Window[] = [];
+    const againKeys: string[] = [];
+    const at: number[] = [];
+    for (let i = 0; i < set.windows.length; i++) {
+      if (counts[2 * i]! <= set.windows[i]!.limit) continue;
+      again.push(set.windows[i]!);
+      againKeys.push(keys[i]!);
+      at.push(i);
+    }
+    // The refused attempt must not count; a failure here only costs the caller one request.
+    await add(again, againKeys, -1);
+    await sleep(wait);
+    const retried = await add(again, againKeys, 1);
+    if (!retried) return closed ? unavailable : CONTINUE;
+    const merged = [...counts];
+    for (let j = 0; j < at.length; j++) {
+      merged[2 * at[j]!] = retried[2 * j]!;
+      merged[2 * at[j]! + 1] = retried[2 * j + 1]!;
+    }
+    return decide(ctx, set, merged);
+  };
+
+  const counted = (ctx: RequestContext, set: WindowSet, keys: readonly string[], counts: Counts): Verdict | Promise<Verdict> => {
+    if (!counts) return closed ? unavailable : CONTINUE;
+    if (settings.delayMs !== undefined) {
+      const wait = refusedFor(set.windows, counts);
+      if (wait >= 0 && wait <= settings.delayMs) return throttle(ctx, set, keys, counts, wait);
+    }
+    return decide(ctx, set, counts);
+  };
+
+  // Synchronous when the counts are in this process and nothing waits: the pipeline then stays on
+  // its synchronous path, with no promise per request.
+  const run = (ctx: RequestContext): Verdict | Promise<Verdict> => {
     const plan = planOf(ctx, settings.plan);
     const set = (plan !== undefined ? perPlan.get(plan) : undefined) ?? base;
     if (set.windows.length === 0) return CONTINUE;
-    let checked = await check(ctx, set.windows, plan);
-    if (settings.failMode === 'closed' && checked.some((c) => !c.res)) return unavailable;
-    let refused = checked.filter((c) => c.refused);
-    if (refused.length > 0 && settings.delayMs !== undefined) {
-      const wait = Math.max(...refused.map((c) => c.res!.msBeforeNext));
-      if (wait <= settings.delayMs) {
-        // The refused attempt must not count: give its point back before trying once more.
-        await Promise.allSettled(refused.map((c) => c.window.limiter.reward(c.key, 1)));
-        await sleep(wait);
-        const again = await check(ctx, refused.map((c) => c.window), plan);
-        if (settings.failMode === 'closed' && again.some((c) => !c.res)) return unavailable;
-        const retried = new Set(again.map((c) => c.window));
-        checked = [...checked.filter((c) => !retried.has(c.window)), ...again];
-        refused = again.filter((c) => c.refused);
-      }
-    }
-    const headers = headersFor(checked, set.policy);
-    if (refused.length > 0) {
-      const retryAfter = Math.max(...refused.map((c) => secondsUntil(c.res!.msBeforeNext)));
-      return deny('rate-limited', 429, 'Too many requests; retry later.', { 'Retry-After': String(retryAfter), ...headers });
-    }
-    if (settings.headers && headers) ctx.extraResponseHeaders = { ...ctx.extraResponseHeaders, ...headers };
-    return CONTINUE;
+    const keys = keysOf(ctx, set.windows, plan);
+    const counts = add(set.windows, keys, 1);
+    if (isPromise(counts)) return counts.then((c) => counted(ctx, set, keys, c));
+    return counted(ctx, set, keys, counts);
   };
 
   return {

@@ -26,6 +26,7 @@ import { describeConnection, scrub, validSchemaName } from './connection.js';
 import type { PgTarget } from './connection.js';
 import { PostgresOAuthStore } from './postgres-oauth.js';
 import { PostgresApiKeyStore } from './postgres-api-keys.js';
+import { PostgresAlertStore } from './postgres-alerts.js';
 
 export interface PostgresStoreOptions {
   /** Connection URL, postgres://user:password@host:port/database. */
@@ -79,6 +80,7 @@ export class PostgresStore implements Store {
   readonly target: string;
   readonly oauth: PostgresOAuthStore;
   readonly apiKeys: PostgresApiKeyStore;
+  readonly alerts: PostgresAlertStore;
   private readonly secrets: readonly string[];
   private readonly pool: Pool;
   private readonly schema: string | undefined;
@@ -122,6 +124,7 @@ export class PostgresStore implements Store {
     });
     this.oauth = new PostgresOAuthStore((code, what, sql, params) => this.q(code, what, sql, params));
     this.apiKeys = new PostgresApiKeyStore((code, what, sql, params) => this.q(code, what, sql, params));
+    this.alerts = new PostgresAlertStore((code, what, sql, params) => this.q(code, what, sql, params));
   }
 
   private clean(text: string): string {

@@ -25,6 +25,7 @@ import type { AppliedMigration } from '../migrator.js';
 import { reasonOf } from '../reason.js';
 import { SqliteOAuthStore } from './sqlite-oauth.js';
 import { SqliteApiKeyStore } from './sqlite-api-keys.js';
+import { SqliteAlertStore } from './sqlite-alerts.js';
 
 export interface SqliteStoreOptions {
   /** Database file; its directory is created. ':memory:' keeps everything in memory (tests, one-off runs). */
@@ -58,6 +59,7 @@ export class SqliteStore implements Store {
   readonly path: string;
   readonly oauth: SqliteOAuthStore;
   readonly apiKeys: SqliteApiKeyStore;
+  readonly alerts: SqliteAlertStore;
   private readonly db: Database.Database;
   private readonly migrations: readonly Migration[];
   private readonly chunk: number;
@@ -96,6 +98,7 @@ export class SqliteStore implements Store {
     }
     this.oauth = new SqliteOAuthStore(this.db, (code, what, fn) => this.run(code, what, fn));
     this.apiKeys = new SqliteApiKeyStore(this.db, (code, what, fn) => this.run(code, what, fn));
+    this.alerts = new SqliteAlertStore(this.db, (code, what, fn) => this.run(code, what, fn));
   }
 
   private run<T>(code: ErrorCode, what: string, fn: () => T): T {

@@ -1,0 +1,86 @@
+// Injection points: string-ish query and path parameters and top-level string fields of JSON
+// bodies of requests that succeeded while exploring, and how to send a payload into one.
+import type { CheckContext } from '../check.js';
+import type { Observation } from '../explore.js';
+import type { ScanRequest } from '../runner.js';
+import { isAdminOp, successes } from './util.js';
+
+export interface InjectionPoint {
+  obs: Observation;
+  /** `variable`: a GraphQL argument, sent as a variable of the request. */
+  where: 'query' | 'path' | 'body' | 'variable';
+  name: string;
+  value: string;
+}
+
+export const MAX_POINTS = 30;
+
+export function injectionPoints(ctx: CheckContext, nameFilter?: RegExp): InjectionPoint[] {
+  const out: InjectionPoint[] = [];
+  const seen = new Set<string>();
+  for (const o of successes(ctx, (x) => !isAdminOp(x.op) && !ctx.loginPaths.includes(x.op.path))) {
+    const u = new URL(o.request.url, 'http://x');
+    for (const p of o.op.params) {
+      if ((p.in !== 'query' && p.in !== 'path') || (nameFilter && !nameFilter.test(p.name))) continue;
+      const value = p.in === 'query' ? u.searchParams.get(p.name) : o.pathValues[p.name];
+      if (value === null || value === undefined) continue;
+      const k = `${o.op.method} ${o.op.path} ${o.op.operationId ?? ''} ${p.in} ${p.name}`;
+      if (!seen.has(k)) {
+        out.push({ obs: o, where: p.in, name: p.name, value });
+        seen.add(k);
+      }
+    }
+    if (typeof o.request.body === 'string' && /json/.test(o.request.headers?.['content-type'] ?? '')) {
+      try {
+        const b = JSON.parse(o.request.body) as unknown;
+        // A GraphQL request: the arguments are the variables; the query text is not an input.
+        const gql = o.op.graphql !== undefined && isRecord(b) && isRecord(b.variables);
+        const fields = gql ? (b as { variables: Record<string, unknown> }).variables : b;
+        if (isRecord(fields)) for (const [name, v] of Object.entries(fields)) {
+          if (typeof v !== 'string' || (nameFilter && !nameFilter.test(name))) continue;
+          const k = `${o.op.method} ${o.op.path} ${o.op.operationId ?? ''} body ${name}`;
+          if (!seen.has(k)) {
+            out.push({ obs: o, where: gql ? 'variable' : 'body', name, value: v });
+            seen.add(k);
+          }
+        }
+      } catch {
+        // Not JSON after all: no body points.
+      }
+    }
+  }
+  return out.slice(0, MAX_POINTS);
+}
+
+/** Fingerprint parts of a point: GraphQL fields and SOAP operations share their endpoint's path. */
+export function pointParts(pt: InjectionPoint): string[] {
+  const op = pt.obs.op;
+  return [pt.where, pt.name, ...(op.graphql || op.soap ? [op.operationId ?? ''] : [])];
+}
+
+export function withPayload(pt: InjectionPoint, payload: string): ScanRequest {
+  const r = pt.obs.request;
+  if (pt.where === 'query') {
+    const u = new URL(r.url, 'http://x');
+    u.searchParams.set(pt.name, payload);
+    return { ...r, url: `${u.pathname}${u.search}` };
+  }
+  if (pt.where === 'path') {
+    const path = pt.obs.op.path.replace(/\{([^}]+)\}/g, (_m, n: string) => encodeURIComponent(n === pt.name ? payload : (pt.obs.pathValues[n] ?? '')));
+    const q = r.url.indexOf('?');
+    return { ...r, url: `${path}${q >= 0 ? r.url.slice(q) : ''}` };
+  }
+  return withBodyValue(pt, payload);
+}
+
+/** The request with the body field (or GraphQL variable) set to any JSON value: operators, objects. */
+export function withBodyValue(pt: InjectionPoint, value: unknown): ScanRequest {
+  const r = pt.obs.request;
+  const b = JSON.parse(String(r.body)) as Record<string, unknown>;
+  if (pt.where === 'variable') return { ...r, body: JSON.stringify({ ...b, variables: { ...(b.variables as Record<string, unknown>), [pt.name]: value } }) };
+  return { ...r, body: JSON.stringify({ ...b, [pt.name]: value }) };
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

@@ -1,0 +1,89 @@
+/**
+ * The storage behind SecLang variables: ordered multimaps with case-insensitive keys (ModSecurity
+ * matches `ARGS:Foo`, `REQUEST_HEADERS:user-agent`, `TX:Score` without regard to case) and a
+ * version counter so derived views (`ARGS_NAMES`, `&ARGS`) can be cached until the data changes.
+ */
+
+/** One value of a variable: `key` is the collection key (`''` for a scalar variable). */
+export interface Entry {
+  readonly key: string;
+  readonly lower: string;
+  value: string;
+  /** Transformation results for `tcFor` (the value they were computed from), by chain-prefix slot. */
+  tc?: (string | undefined)[];
+  tcFor?: string;
+}
+
+export class Collection {
+  readonly items: Entry[] = [];
+  private readonly index = new Map<string, Entry[]>();
+  /** Bumped on every change, so views derived from this collection know when to rebuild. */
+  version = 0;
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  add(key: string, value: string): Entry {
+    const lower = key.toLowerCase();
+    const e: Entry = { key, lower, value };
+    this.items.push(e);
+    const list = this.index.get(lower);
+    if (list) list.push(e);
+    else this.index.set(lower, [e]);
+    this.version++;
+    return e;
+  }
+
+  /** All entries whose key equals `lower` (already lower-cased). */
+  get(lower: string): readonly Entry[] | undefined {
+    return this.index.get(lower);
+  }
+
+  first(lower: string): string | undefined {
+    return this.index.get(lower)?.[0]?.value;
+  }
+
+  /** Replaces every value under the key with one (setvar semantics). */
+  set(key: string, value: string): void {
+    const lower = key.toLowerCase();
+    const list = this.index.get(lower);
+    if (list && list.length === 1) {
+      list[0]!.value = value;
+      this.version++;
+      return;
+    }
+    if (list) this.remove(lower);
+    this.add(key, value);
+  }
+
+  remove(lower: string): void {
+    if (!this.index.delete(lower)) return;
+    for (let i = this.items.length - 1; i >= 0; i--) if (this.items[i]!.lower === lower) this.items.splice(i, 1);
+    this.version++;
+  }
+
+  clear(): void {
+    this.items.length = 0;
+    this.index.clear();
+    this.version++;
+  }
+}
+
+/** A collection whose entries are the keys of another (`ARGS_NAMES`), rebuilt only when it changes. */
+export class NamesView {
+  private built = -1;
+  private readonly out = new Collection();
+  constructor(private readonly sources: readonly Collection[]) {}
+
+  get(): Collection {
+    let v = 0;
+    for (const s of this.sources) v += s.version;
+    if (v !== this.built) {
+      this.out.clear();
+      for (const s of this.sources) for (const e of s.items) this.out.add(e.key, e.key);
+      this.built = v;
+    }
+    return this.out;
+  }
+}

@@ -1,0 +1,61 @@
+// PAL-WATCH-BRUTE-FORCE: many failed logins for one account, whatever the addresses — password
+// guessing, including the slow distributed kind. Accounts are an unbounded key space, so failures
+// are counted in a count-min sketch (fixed memory, never under-counts); only accounts already past
+// half the threshold get exact state (the addresses to block).
+import type { WatchDetectSettings } from '../../core/index.js';
+import type { Detector, Firing } from './detector.js';
+import { Samples } from './detector.js';
+import type { WatchEvent } from './event.js';
+import { LruMap, WindowedCountMin } from './sketch.js';
+
+type Settings = WatchDetectSettings['detectors']['bruteForce'];
+
+interface Suspect {
+  ips: Set<string>;
+  samples: Samples;
+  firedAt: number;
+}
+
+const MAX_IPS = 16;
+
+export class BruteForceDetector implements Detector {
+  readonly id = 'PAL-WATCH-BRUTE-FORCE';
+  readonly title = 'Brute force: many failed logins for one account';
+  readonly category = 'API2:2023' as const;
+  readonly severity = 'high' as const;
+  readonly remediation =
+    'Throttle or lock the account progressively (Shield: loginGuard.perAccount, perAccountIp), notify its owner, and require a second factor. Do not reveal whether the account exists.';
+  private readonly counts: WindowedCountMin;
+  private readonly suspects: LruMap<string, Suspect>;
+
+  constructor(
+    private readonly s: Settings,
+    maxActors: number,
+  ) {
+    this.counts = new WindowedCountMin((s.windowSeconds * 1000) / 2, s.sketchWidth, 4);
+    this.suspects = new LruMap(Math.max(100, Math.min(maxActors, 50_000)));
+  }
+
+  observe(e: WatchEvent, emit: (f: Firing) => void): void {
+    const account = e.login?.account;
+    if (!e.login?.failed || account === undefined) return;
+    const n = this.counts.add(account, e.t);
+    if (n * 2 < this.s.minFailures) return;
+    const sus = this.suspects.upsert(account, () => ({ ips: new Set(), samples: new Samples(), firedAt: -Infinity }));
+    if (sus.ips.size < MAX_IPS) sus.ips.add(e.ip);
+    sus.samples.add(e.x.id);
+    if (n < this.s.minFailures || e.t - sus.firedAt < this.s.windowSeconds * 1000) return;
+    sus.firedAt = e.t;
+    emit({
+      actor: { kind: 'account', id: account },
+      endpoint: e.endpoint,
+      figures: { failures: n, minFailures: this.s.minFailures, addresses: sus.ips.size, windowSeconds: this.s.windowSeconds },
+      samples: sus.samples.list(),
+      addresses: [...sus.ips],
+    });
+  }
+
+  tracked(): number {
+    return this.suspects.size;
+  }
+}
