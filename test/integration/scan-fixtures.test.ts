@@ -2,7 +2,7 @@
 // scan must report nothing at all): the positive and the negative case of each check.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseScanConfig, importApiText, runScan } from 'palisade';
+import { parseScanConfig, importApi, importApiText, runScan } from 'palisade';
 import type { ReportedFinding, ScanConfig } from 'palisade';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -95,6 +95,12 @@ test('GraphQL (introspected live): introspection, batching and injection through
 });
 
 test('GraphQL (saved introspection) against the fixed API: no finding', { timeout: 60_000 }, async () => {
+  const fixed = await startFixtureApi(false);
+  try {
+    await assert.rejects(importApi(`graphql:${fixed.url}/graphql`), /graphql:http:\/\/127\.0\.0\.1:\d+\/graphql: GraphQL endpoint .* refused introspection .*save the schema's introspection result to a file/);
+  } finally {
+    await fixed.close();
+  }
   const { report, notes } = await scan(false, 'graphql-file');
   assert.deepEqual(summary(report.findings), [], notes.join(' | '));
   assert.ok(report.coverage!.some((c) => c.answered2xx), 'the GraphQL operations were exercised');

@@ -53,7 +53,7 @@ export const SCAN_COMMANDS: Record<string, Command> = {
       'Without --out, one --format is printed to standard output (the summary goes to standard error). Exit code 1 when a new finding (not in the baseline) is at least as severe as --fail-on, 0 otherwise; 2 for usage errors.',
     options: {
       config: { type: 'string', short: 'c', description: 'scan configuration (palisade-scan.yaml)' },
-      spec: { type: 'string', short: 's', description: 'API description: file or URL (OpenAPI 3.x, Swagger 2.0, HAR, Postman 2.1); overrides spec: in the configuration' },
+      spec: { type: 'string', short: 's', description: 'API description: file or URL (OpenAPI 3.x, Swagger 2.0, HAR, Postman 2.1, WSDL 1.1, GraphQL introspection JSON) or graphql:<endpoint URL>; overrides spec: in the configuration' },
       target: { type: 'string', short: 't', description: 'base URL of the API to scan; overrides target: and the description\'s servers' },
       format: { type: 'string', short: 'f', description: 'report formats, comma-separated: sarif, junit, json, html, md' },
       out: { type: 'string', short: 'o', description: 'directory the reports are written to (created if missing)' },

@@ -161,6 +161,6 @@ export function loadScanConfig(file: string, env: NodeJS.ProcessEnv = process.en
   if (doc.errors.length > 0) throw new PalisadeError('PALISADE_ERR_SCAN_CONFIG', `${file}: not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
   const cfg = parseScanConfig(doc.toJS({ maxAliasCount: 100 }), file, env);
   // A relative spec path is relative to the configuration file, not to the working directory.
-  if (cfg.spec && !/^https?:\/\//i.test(cfg.spec) && !isAbsolute(cfg.spec)) cfg.spec = resolve(dirname(resolve(file)), cfg.spec);
+  if (cfg.spec && !/^(graphql:)?https?:\/\//i.test(cfg.spec) && !isAbsolute(cfg.spec)) cfg.spec = resolve(dirname(resolve(file)), cfg.spec);
   return cfg;
 }

@@ -532,7 +532,7 @@ export class Transaction implements OperatorTx, MacroScope {
   private setScalar(name: string, value: string): void {
     const e = this.scalars.get(name);
     if (e) e.value = value;
-    else this.scalars.set(name, { key: '', lower: '', value });
+    else this.scalars.set(name, { key: '', lower: '', value, tc: undefined, tcFor: undefined, nb: undefined, nbFor: undefined });
   }
 
   private collection(name: string): Collection | undefined {
@@ -777,7 +777,7 @@ export class Transaction implements OperatorTx, MacroScope {
 
   private isRemoved(r: Rule): boolean {
     if (this.removedIds.length && inRanges(r.id, this.removedIds)) return true;
-    if (this.removedTags.length && r.tagsLower.some((t) => this.removedTags.includes(t))) return true;
+    if (this.removedTags.length && this.removedTags.some((t) => r.tagSet.has(t))) return true;
     if (this.removedMsgs.length && this.removedMsgs.includes(r.msgText)) return true;
     return false;
   }
@@ -791,7 +791,7 @@ export class Transaction implements OperatorTx, MacroScope {
     const starter = rule.starter;
     let out: Target[] | undefined;
     for (const rt of this.removedTargets) {
-      const hit = rt.ranges ? inRanges(starter.id, rt.ranges) : rt.tag !== undefined ? starter.tagsLower.includes(rt.tag) : starter.msgText === rt.msg;
+      const hit = rt.ranges ? inRanges(starter.id, rt.ranges) : rt.tag !== undefined ? starter.tagSet.has(rt.tag) : starter.msgText === rt.msg;
       if (hit) (out ??= [...rule.exclusions]).push(...rt.targets);
     }
     return out;
@@ -834,7 +834,7 @@ export class Transaction implements OperatorTx, MacroScope {
           const v = step < 0 ? raw : this.transformAt(rule, raw, step, entries[i]);
           if (v === prev) continue;
           prev = v;
-          const res = this.runOperator(rule, v);
+          const res = this.runOperator(rule, v, entries[i], raw, step < 0 ? 0 : rule.transformSlots[step]! + 1);
           if (res.matched !== rule.negated) {
             matched = true;
             this.recordMatch(rule, names[i]!, keys[i]!, v, res.data);
@@ -843,7 +843,7 @@ export class Transaction implements OperatorTx, MacroScope {
         continue;
       }
       const v = ts.length === 0 ? raw : this.transformAt(rule, raw, ts.length - 1, entries[i]);
-      const res = this.runOperator(rule, v);
+      const res = this.runOperator(rule, v, entries[i], raw, ts.length === 0 ? 0 : rule.transformSlots[ts.length - 1]! + 1);
       if (res.matched !== rule.negated) {
         matched = true;
         this.recordMatch(rule, names[i]!, keys[i]!, v, res.data);
@@ -854,14 +854,29 @@ export class Transaction implements OperatorTx, MacroScope {
   }
 
   /** The rule's operator on one value, through the shared memo of non-matches when the operator is pure. */
-  private runOperator(rule: Rule, v: string): OperatorResult {
+  private runOperator(rule: Rule, v: string, entry: Entry | undefined, raw: string, pos: number): OperatorResult {
     const slot = rule.memoSlot;
     if (slot < 0 || v.length > SHARED_MAX_INPUT) return rule.operator.execute(this, v);
     const sh = this.shared;
     // 30 bits a word: small integers, never heap numbers.
     const word = (slot / 30) | 0;
     const bit = 1 << slot % 30;
-    let bits = sh.noMatch.get(v);
+    // The bit set is found through the value's entry when an earlier rule with the same chain
+    // prefix looked it up (v is then the same string): an array read instead of hashing v.
+    let nb: (number[] | undefined)[] | undefined;
+    let bits: number[] | undefined;
+    if (entry !== undefined) {
+      nb = entry.nb;
+      if (nb === undefined || entry.nbFor !== raw) {
+        entry.nb = nb = [];
+        entry.nbFor = raw;
+      }
+      bits = nb[pos];
+    }
+    if (bits === undefined) {
+      bits = sh.noMatch.get(v);
+      if (bits !== undefined && nb !== undefined) nb[pos] = bits;
+    }
     if (bits !== undefined && (bits[word]! & bit) !== 0) return NO_MATCH;
     const res = rule.operator.execute(this, v);
     if (!res.matched) {
@@ -871,6 +886,7 @@ export class Transaction implements OperatorTx, MacroScope {
         bits = new Array<number>(n).fill(0);
         sh.noMatch.set(v, bits);
         sh.chars += v.length + n * 8;
+        if (nb !== undefined) nb[pos] = bits;
       }
       bits[word]! |= bit;
     }

@@ -34,8 +34,17 @@ export async function fetchIntrospection(endpoint: string): Promise<unknown> {
   } catch (err) {
     throw new Error(`GraphQL endpoint ${endpoint} cannot be reached: ${(err as Error).message}`);
   }
-  const text = await res.body.text();
-  if (text.length > IMPORT_LIMITS.maxBytes) throw new Error(`GraphQL endpoint ${endpoint}: introspection answer larger than ${IMPORT_LIMITS.maxBytes} bytes`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of res.body) {
+    size += (c as Buffer).length;
+    if (size > IMPORT_LIMITS.maxBytes) {
+      res.body.destroy();
+      throw new Error(`GraphQL endpoint ${endpoint}: introspection answer larger than ${IMPORT_LIMITS.maxBytes} bytes`);
+    }
+    chunks.push(c as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
   let data: unknown;
   try {
     data = JSON.parse(text) as unknown;
@@ -73,9 +82,11 @@ export function importGraphql(data: unknown, location: string, endpoint: string 
     servers.push(u.origin);
   } else defects.push({ severity: 'warning', message: 'a saved introspection result does not say where the endpoint is; /graphql on the target is assumed' });
 
-  const sample = (t: TypeRef, depth: number): unknown => {
-    if (t.kind === 'NON_NULL' && t.ofType) return sample(t.ofType, depth);
-    if (t.kind === 'LIST' && t.ofType) return [sample(t.ofType, depth)];
+  const sample = (t: TypeRef, depth: number, wraps = 0): unknown => {
+    // A hostile document can nest ofType without end; real types wrap a few times at most.
+    if (wraps > 8) return null;
+    if (t.kind === 'NON_NULL' && t.ofType) return sample(t.ofType, depth, wraps + 1);
+    if (t.kind === 'LIST' && t.ofType) return [sample(t.ofType, depth, wraps + 1)];
     const named = types.get(t.name ?? '');
     switch (t.name) {
       case 'Int': return 1;

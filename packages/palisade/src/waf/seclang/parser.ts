@@ -438,6 +438,7 @@ export class SecLangParser {
       chained: undefined,
       starter: undefined as unknown as Rule, // set just below: a rule is its own chain's starter
       tagsLower: a.tags.map((t) => t.toLowerCase()),
+      tagSet: new Set(a.tags.map((t) => t.toLowerCase())),
       msgText: a.msg?.text ?? '',
     };
     rule.starter = starter ?? rule;

@@ -51,6 +51,8 @@ export interface Rule {
   starter: Rule;
   /** Lower-cased tags, for ByTag lookups. */
   readonly tagsLower: readonly string[];
+  /** The same as a set: ctl:ruleRemove*ByTag asks every rule of the phase, per request. */
+  readonly tagSet: ReadonlySet<string>;
   /** Unexpanded msg text, for ByMsg lookups. */
   readonly msgText: string;
 }

@@ -12,6 +12,13 @@ export interface Entry {
   /** Transformation results for `tcFor` (the value they were computed from), by chain-prefix slot. */
   tc?: (string | undefined)[];
   tcFor?: string;
+  /**
+   * For `nbFor` (the value they were found for): the engine's non-match bit sets of the value
+   * after each chain prefix (slot + 1; 0 for the value itself), so the rules that share a chain
+   * on this value look the memo up once.
+   */
+  nb?: (number[] | undefined)[];
+  nbFor?: string;
 }
 
 export class Collection {
@@ -26,7 +33,8 @@ export class Collection {
 
   add(key: string, value: string): Entry {
     const lower = key.toLowerCase();
-    const e: Entry = { key, lower, value };
+    // tc/tcFor present from the start: entries keep one shape when transformations are cached on them.
+    const e: Entry = { key, lower, value, tc: undefined, tcFor: undefined, nb: undefined, nbFor: undefined };
     this.items.push(e);
     const list = this.index.get(lower);
     if (list) list.push(e);

@@ -98,14 +98,14 @@ export function parseTarget(spec: string): Target {
   const upper = (colon < 0 ? s : s.slice(0, colon)).toUpperCase();
   const name = CANONICAL.get(upper);
   if (name === undefined) throw new Error(`unknown variable "${upper}" in target "${spec}"`);
-  if (colon < 0) return { name, count, exclude, scalar: SCALARS.has(name) };
+  if (colon < 0) return target(name, count, exclude, undefined, undefined, undefined, SCALARS.has(name));
   let key = s.slice(colon + 1);
   if (!COLLECTIONS.has(name)) throw new Error(`variable ${name} has no keys, yet the target "${spec}" names one`);
   if (key.length >= 2 && key.startsWith("'") && key.endsWith("'")) key = key.slice(1, -1);
   if (key === '') throw new Error(`empty key in target "${spec}"`);
   if (name === 'XML') {
     if (key !== '/*' && key !== '//@*') throw new Error(`XPath "${key}" is not supported (only XML:/* and XML://@*)`);
-    return { name, key, rawKey: key, count, exclude };
+    return target(name, count, exclude, key, key);
   }
   if (key.length >= 2 && key.startsWith('/') && key.endsWith('/')) {
     const source = key.slice(1, -1);
@@ -117,9 +117,14 @@ export function parseTarget(spec: string): Target {
     } catch (e) {
       throw new Error(`invalid key regex /${source}/ in target "${spec}": ${(e as Error).message}`);
     }
-    return { name, keyRegex, rawKey: key, count, exclude };
+    return target(name, count, exclude, undefined, key, keyRegex);
   }
-  return { name, key: key.toLowerCase(), rawKey: key, count, exclude };
+  return target(name, count, exclude, key.toLowerCase(), key);
+}
+
+/** Every Target has every field (undefined when absent): one object shape keeps property reads monomorphic per value. */
+function target(name: string, count: boolean, exclude: boolean, key?: string, rawKey?: string, keyRegex?: RegExp, scalar = false): Target {
+  return { name, key, rawKey, keyRegex, count, exclude, scalar };
 }
 
 export function parseTargets(s: string): Target[] {
