@@ -15,7 +15,8 @@ import { AccountEnumerationDetector } from './account-enumeration.js';
 import { TokenReuseDetector } from './token-reuse.js';
 import { ScannerDetector } from './scanner.js';
 import { InjectionDetector } from './injection.js';
-import { ErrorSpikeDetector, TrafficSpikeDetector } from './spikes.js';
+import { ErrorSpikeDetector } from './error-spike.js';
+import { TrafficSpikeDetector } from './traffic-spike.js';
 
 type Detectors = WatchDetectSettings['detectors'];
 export type DetectorKey = keyof Detectors;
