@@ -5,8 +5,9 @@ import { describe, it } from 'node:test';
 import { DetectionEngine } from './registry.js';
 import type { Detection, DetectorKey } from './registry.js';
 import type { ObservedExchange } from './event.js';
+import { wafClassesOf } from './event.js';
 import { credentialFingerprintsForTest, T0, detectSettings, ex } from './test-support.js';
-import type { WatchDetectSettings } from '../../core/index.js';
+import type { StageOutcome, WatchDetectSettings } from '../../core/index.js';
 
 function run(xs: ObservedExchange[], patch?: (s: WatchDetectSettings) => void): Detection[] {
   const engine = new DetectionEngine(detectSettings(patch));
@@ -213,5 +214,21 @@ describe('error and traffic spikes', () => {
     steady(90, 100, 50, xs);
     const ds = run(xs);
     assert.equal(fired(ds, 'errorSpike').length + fired(ds, 'trafficSpike').length, 0);
+  });
+});
+
+describe('attack classes from the WAF stage', () => {
+  it('reads the classes the WAF stage records (CRS attack-* tags), blocked or only scored', () => {
+    const base = ex({ t: T0, url: '/api/search' }).exchange;
+    const waf = (outcome: StageOutcome['outcome'], attacks: string[], code?: string): StageOutcome => ({
+      stage: 'waf',
+      outcome,
+      ...(code ? { code } : {}),
+      waf: { mode: 'blocking', inboundScore: 10, outboundScore: 0, attacks, matched: [] },
+    });
+    assert.deepEqual(wafClassesOf({ ...base, verdicts: [waf('deny', ['attack-sqli', 'attack-xss'], 'waf-blocked')] }), ['attack-sqli', 'attack-xss']);
+    assert.deepEqual(wafClassesOf({ ...base, verdicts: [waf('continue', ['attack-rce'])] }), ['attack-rce']);
+    assert.deepEqual(wafClassesOf({ ...base, verdicts: [waf('continue', [])] }), []);
+    assert.deepEqual(wafClassesOf({ ...base, verdicts: [{ stage: 'contract', outcome: 'deny', code: 'contract-violation' }] }), []);
   });
 });

@@ -101,7 +101,14 @@ export function accountFromBody(sample: string | undefined, fields: readonly str
 export function wafClassesOf(x: Exchange): string[] {
   const out = new Set<string>();
   for (const v of x.verdicts) {
-    if (v.stage !== 'waf' || v.outcome === 'continue') continue;
+    if (v.stage !== 'waf') continue;
+    // The WAF stage says which attack classes its matched rules belong to (CRS attack-* tags),
+    // whether or not they interrupted the exchange: a probe under the threshold is still a probe.
+    if (v.waf && v.waf.attacks.length > 0) {
+      for (const a of v.waf.attacks) out.add(a.toLowerCase().slice(0, 64));
+      continue;
+    }
+    if (v.outcome === 'continue') continue;
     // The class is the first tag-like part of the rule or code ('attack-sqli', '942100 sqli'...).
     const label = v.code ?? v.rule ?? v.reason ?? 'waf';
     out.add(label.toLowerCase().slice(0, 64));
