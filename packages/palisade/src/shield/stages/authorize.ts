@@ -16,6 +16,8 @@ import type { UpstreamPath } from './contract.js';
 import { decodeBody } from './error-scrubbing.js';
 import { PropertySet } from './authorize-props.js';
 import { parseOwnerQuery } from '../owner-db.js';
+import { MemoryWindowCounters } from '../../store/index.js';
+import type { CounterWindow } from '../../store/index.js';
 import type { OwnerQuery } from '../owner-db.js';
 
 type Settings = StageSettings['authorize'];
@@ -248,7 +250,8 @@ interface FlowCounter {
   reward(key: string, points: number): Promise<RateLimiterRes>;
 }
 
-const memoryLimiters = new WeakMap<StageEnv, Map<string, FlowCounter>>();
+/** One set of counters per gateway (StageEnv): routes and reloads with the same flow share its counts. */
+const memoryCounters = new WeakMap<StageEnv, MemoryWindowCounters>();
 
 function flowLimiter(f: AuthorizeFlow, env: StageEnv): FlowCounter {
   const id = `${f.name}:${f.quota}:${f.periodSeconds}`;
@@ -256,54 +259,40 @@ function flowLimiter(f: AuthorizeFlow, env: StageEnv): FlowCounter {
   if (env.redis) {
     return new RateLimiterRedis({ ...opts, storeClient: env.redis.client, keyPrefix: `${env.redis.keyPrefix}flow:${id}`, rejectIfRedisNotReady: true });
   }
-  let cache = memoryLimiters.get(env);
-  if (!cache) memoryLimiters.set(env, (cache = new Map()));
-  let limiter = cache.get(id);
-  if (!limiter) cache.set(id, (limiter = new FlowWindows(f.quota, f.periodSeconds)));
-  return limiter;
+  let counters = memoryCounters.get(env);
+  if (!counters) memoryCounters.set(env, (counters = new MemoryWindowCounters()));
+  return new MemoryFlowCounter(counters, id, f.quota, f.periodSeconds);
 }
 
 /**
- * In-process fixed windows for flow quotas. rate-limiter-flexible's memory limiter expires keys
- * with setTimeout, which fires at once for periods past 2^31 ms (24.8 days): a yearly coupon
- * quota would never hold. Here windows expire lazily by time, and expired ones are swept as the
- * map grows, so memory follows the callers of the current period.
+ * Flow quotas counted in this process, on the store's window counters (the rate-limit stage's):
+ * windows expire by time, not by timer. rate-limiter-flexible's memory limiter expired keys with
+ * setTimeout, which fires at once for periods past 2^31 ms (24.8 days): a yearly quota never held.
  */
-class FlowWindows implements FlowCounter {
-  private readonly windows = new Map<string, { used: number; resetAt: number }>();
-  private nextSweep = 1024;
+class MemoryFlowCounter implements FlowCounter {
+  private readonly window: CounterWindow;
 
   constructor(
+    private readonly counters: MemoryWindowCounters,
+    id: string,
     private readonly points: number,
-    private readonly periodSeconds: number,
-  ) {}
+    periodSeconds: number,
+  ) {
+    this.window = { id: `flow:${id}`, limit: points, durationSeconds: periodSeconds, blockSeconds: 0 };
+  }
 
-  private current(key: string, now: number): { used: number; resetAt: number } {
-    let w = this.windows.get(key);
-    if (!w || w.resetAt <= now) {
-      w = { used: 0, resetAt: now + this.periodSeconds * 1000 };
-      this.windows.set(key, w);
-      if (this.windows.size >= this.nextSweep) {
-        for (const [k, v] of this.windows) if (v.resetAt <= now) this.windows.delete(k);
-        this.nextSweep = Math.max(1024, this.windows.size * 2);
-      }
-    }
-    return w;
+  private add(key: string, delta: number): RateLimiterRes {
+    const [used, msLeft] = this.counters.add([this.window], [key], delta) as [number, number];
+    return new RateLimiterRes(Math.max(0, this.points - used), msLeft, used, used === delta);
   }
 
   consume(key: string): Promise<RateLimiterRes> {
-    const now = Date.now();
-    const w = this.current(key, now);
-    w.used++;
-    const res = new RateLimiterRes(Math.max(0, this.points - w.used), w.resetAt - now, w.used, w.used === 1);
-    return w.used > this.points ? Promise.reject(res) : Promise.resolve(res);
+    const res = this.add(key, 1);
+    return res.consumedPoints > this.points ? Promise.reject(res) : Promise.resolve(res);
   }
 
   reward(key: string, points: number): Promise<RateLimiterRes> {
-    const now = Date.now();
-    const w = this.windows.get(key);
-    if (w && w.resetAt > now) w.used = Math.max(0, w.used - points);
-    return Promise.resolve(new RateLimiterRes(this.points - (w?.used ?? 0), w ? w.resetAt - now : 0, w?.used ?? 0, false));
+    return Promise.resolve(this.add(key, -points));
   }
 }
 

@@ -150,6 +150,17 @@ describe('MemoryWindowCounters at the edges', () => {
     assert.deepEqual(c.add([w], ['k'], 1), [1, 10_000], 'the window ends at exactly its duration');
   });
 
+  it('a give-back to a window that has ended gives nothing to the next one', () => {
+    let now = 1_000_000;
+    const c = new MemoryWindowCounters(() => now);
+    const w = win('refund', 1, 10);
+    assert.deepEqual(c.add([w], ['k'], 1), [1, 10_000]);
+    now += 10_000;
+    assert.deepEqual(c.add([w], ['k'], -1), [0, 0]);
+    assert.deepEqual(c.add([w], ['k'], 1), [1, 10_000]);
+    assert.deepEqual(c.add([w], ['k'], 1), [2, 10_000], 'the new window holds its limit');
+  });
+
   it('drops expired entries, so memory follows the keys of the current window', () => {
     let now = 5_000_000;
     const c = new MemoryWindowCounters(() => now);

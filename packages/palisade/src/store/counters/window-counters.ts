@@ -57,6 +57,8 @@ class MemoryWindow {
   add(key: string, delta: number, now: number): Entry {
     if (now >= this.nextSweep) this.sweep(now);
     let e = this.entries.get(key);
+    // Giving back to a window that has ended gives nothing: the new window starts from zero.
+    if (delta < 0 && (e === undefined || e.expiresAt <= now)) return { value: 0, expiresAt: now };
     if (e === undefined || e.expiresAt <= now) {
       // Deleted and set again, not updated in place: insertion order then stays the order in which
       // entries expire (one duration per window), which is what lets sweep() stop early.
