@@ -4,6 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import importX from 'eslint-plugin-import-x';
 import globals from 'globals';
+import reactHooks from 'eslint-plugin-react-hooks';
 
 const SRC = './packages/palisade/src';
 const modules = ['core', 'waf', 'store', 'identity', 'shield', 'probe', 'watch', 'console', 'cli'];
@@ -43,7 +44,7 @@ for (const m of modules) {
 }
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'packages/console/**', '.palisade/**', 'coverage/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', 'packages/palisade/console-web/**', '.palisade/**', 'coverage/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -61,5 +62,12 @@ export default tseslint.config(
   {
     files: ['packages/palisade/src/**/*.ts'],
     rules: { 'import-x/no-restricted-paths': ['error', { zones }] },
+  },
+  // The web console runs in the browser and follows the Rules of React.
+  {
+    files: ['packages/console/src/**/*.{ts,tsx}'],
+    ...reactHooks.configs.flat.recommended,
+    languageOptions: { globals: { ...globals.browser }, ecmaVersion: 2023, sourceType: 'module', parserOptions: { ecmaFeatures: { jsx: true } } },
+    settings: { 'import-x/resolver': { typescript: { project: ['packages/console/tsconfig.json'] }, node: true } },
   },
 );

@@ -12,13 +12,13 @@
 //   BENCH_CRS=/path/to/coreruleset-4.x npm run bench:waf      # default ../shared/corpora/crs-4.28.0
 //   BENCH_SECONDS=10 BENCH_CONNECTIONS=64 BENCH_ROWS=get-pl1,ngx-get-pl1 npm run bench:waf
 //   BENCH_CPU_PROF=1 npm run bench:waf                          # where the gateway's CPU went, per row
-import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PalisadeConfigInput } from 'palisade';
-import { RECOMMENDED_SETUP } from 'palisade';
 import { formatSummary, summariseProfile, urlMarker } from './cpuprofile.js';
 import { ROOT, cpuSeconds, cpus, fmt, freePort, has, runWrk, startPalisade, startPinned, table, tmp, waitForPort } from './lib.js';
 import type { Proc, WrkResult } from './lib.js';
+import { NGINX_MODULE, nginxConfig, palisadeConfig } from './waf-servers.js';
+import { GET_HEADERS, GET_PATH, orderJson } from './waf-requests.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
@@ -26,55 +26,10 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const ONLY = process.env.BENCH_ROWS?.split(',').map((s) => s.trim()).filter(Boolean);
 const PROFILE = process.env.BENCH_CPU_PROF === '1';
 const CRS = process.env.BENCH_CRS ?? join(ROOT, '..', 'shared', 'corpora', 'crs-4.28.0');
-const NGINX_MODULE = ['/usr/lib/nginx/modules/ngx_http_modsecurity_module.so', '/usr/share/nginx/modules/ngx_http_modsecurity_module.so'].find((f) => existsSync(f));
 
-type Defaults = NonNullable<PalisadeConfigInput['defaults']>;
-const PASS_THROUGH: Defaults = {
-  ipFilter: { enabled: false },
-  limits: { enabled: false },
-  methods: { enabled: false },
-  cors: { enabled: false },
-  securityHeaders: { enabled: false },
-  errorScrubbing: { enabled: false },
-  record: { enabled: false },
-  xml: { enabled: false },
-};
-
-/** What a browser-ish client sends: CRS looks at every header, so an empty request would flatter it. */
-const GET_HEADERS: Record<string, string> = {
-  Host: 'shop.example.com',
-  'User-Agent': 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0',
-  Accept: 'application/json, text/plain, */*',
-  'Accept-Language': 'en-US,en;q=0.5',
-  'Accept-Encoding': 'gzip, deflate, br',
-  Cookie: 'session=8f3a9c2e1b7d4f60a5e3; theme=dark',
-};
-const GET_PATH = '/products/search?q=blue-shoes&page=2&sort=price&category=outdoor';
-
-/** A 2 KB order: nested objects, arrays, prose in the notes, an e-mail and a phone number. */
-function orderJson(): string {
-  const items = Array.from({ length: 8 }, (_, i) => ({ sku: `SKU-${1000 + i}`, name: `Trail running shoe model ${i}`, quantity: 1 + (i % 3), unitPrice: 89.9 + i, options: { size: 42 + (i % 3), colour: ['blue', 'grey', 'black'][i % 3] } }));
-  const order = {
-    customer: { id: 'c-4821', name: 'Ann Example', email: 'ann@example.com', phone: '+1 555 0100' },
-    shipping: { street: '12 Harbour Road', city: 'Springfield', postcode: '12345', country: 'US' },
-    items,
-    notes: 'Please leave the parcel with the neighbour if nobody is at home. Thank you very much for the quick delivery last time.',
-    coupon: 'SPRING-2025',
-    giftWrap: false,
-  };
-  let s = JSON.stringify(order);
-  // Padded to 2 KB with prose, the way a description field would.
-  const filler = ' Comfortable for long distances and light enough for daily training runs.';
-  while (s.length < 2048 - filler.length) {
-    order.notes += filler;
-    s = JSON.stringify(order);
-  }
-  return s;
-}
-
-function script(dir: string, name: string, method: 'GET' | 'POST', path: string, body?: string): string {
+function script(dir: string, name: string, method: 'GET' | 'POST', path: string, body?: string, bare = false): string {
   const file = join(dir, `${name}.lua`);
-  const headers = { ...GET_HEADERS, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) };
+  const headers = bare ? { Host: GET_HEADERS.Host! } : { ...GET_HEADERS, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) };
   const lua = (s: string) => JSON.stringify(s); // ASCII without control characters
   writeFileSync(
     file,
@@ -89,12 +44,15 @@ interface Row {
   id: string;
   name: string;
   server: 'palisade' | 'nginx';
-  request: 'get' | 'post';
+  /** bare: `GET /` with a Host header only (what plain `wrk URL` sends, and what the issue's ≈ 1,200 req/s was). */
+  request: 'bare' | 'get' | 'post';
   /** 0: no WAF; else the CRS paranoia level. */
   pl: number;
 }
 
 const ROWS: Row[] = [
+  { id: 'bare-pl1', name: 'Palisade + CRS PL1, bare GET /', server: 'palisade', request: 'bare', pl: 1 },
+  { id: 'ngx-bare-pl1', name: 'nginx + ModSecurity + CRS PL1, bare GET /', server: 'nginx', request: 'bare', pl: 1 },
   { id: 'get-pass', name: 'Palisade pass-through, GET', server: 'palisade', request: 'get', pl: 0 },
   { id: 'get-pl1', name: 'Palisade + CRS PL1, GET', server: 'palisade', request: 'get', pl: 1 },
   { id: 'get-pl2', name: 'Palisade + CRS PL2, GET', server: 'palisade', request: 'get', pl: 2 },
@@ -127,60 +85,11 @@ function rssMiB(pid: number | undefined): number | undefined {
   }
 }
 
-function palisadeConfig(row: Row, upstreamPort: number, port: number, dir: string): PalisadeConfigInput {
-  return {
-    gateway: { listen: { host: '127.0.0.1', port } },
-    admin: { enabled: false },
-    store: { path: join(dir, `${row.id}.db`) },
-    // info: the "waf rule set loaded" line carries the load time.
-    log: { level: 'info' },
-    apis: [{ name: 'bench', upstream: `http://127.0.0.1:${upstreamPort}` }],
-    defaults: { ...PASS_THROUGH, ...(row.pl > 0 ? { waf: { enabled: true, crs: CRS, paranoiaLevel: row.pl } } : {}) },
-  };
-}
-
-/** The same rules for ModSecurity: the engine settings Palisade applies, CRS setup, the paranoia level, CRS. */
-function modsecRules(dir: string, pl: number): string {
-  const file = join(dir, `modsec-pl${pl}.conf`);
-  const setup = existsSync(join(CRS, 'crs-setup.conf')) ? join(CRS, 'crs-setup.conf') : join(CRS, 'crs-setup.conf.example');
-  writeFileSync(
-    file,
-    [
-      RECOMMENDED_SETUP,
-      'SecRequestBodyLimit 1048576',
-      'SecRequestBodyNoFilesLimit 1048576',
-      'SecResponseBodyAccess Off',
-      'SecAuditEngine Off',
-      `Include ${setup}`,
-      `SecAction "id:19000001,phase:1,pass,nolog,t:none,setvar:'tx.blocking_paranoia_level=${pl}',setvar:'tx.detection_paranoia_level=${pl}'"`,
-      `Include ${CRS}/rules/*.conf`,
-    ].join('\n'),
-  );
-  return file;
-}
-
-function nginxConfig(dir: string, row: Row, port: number, upstreamPort: number): string {
-  const file = join(dir, `nginx-${row.id}.conf`);
-  for (const d of ['cb', 'px', 'fc', 'uw', 'sc']) mkdirSync(join(dir, d), { recursive: true });
-  writeFileSync(
-    file,
-    `${row.pl > 0 ? `load_module ${NGINX_MODULE};\n` : ''}` +
-      `worker_processes 1;\nmaster_process off;\ndaemon off;\npid ${join(dir, `nginx-${row.id}.pid`)};\nerror_log ${join(dir, `nginx-${row.id}.log`)} warn;\n` +
-      `events { worker_connections 4096; }\n` +
-      `http {\n  access_log off;\n  client_body_temp_path ${join(dir, 'cb')};\n  proxy_temp_path ${join(dir, 'px')};\n  fastcgi_temp_path ${join(dir, 'fc')};\n  uwsgi_temp_path ${join(dir, 'uw')};\n  scgi_temp_path ${join(dir, 'sc')};\n` +
-      `  upstream up { server 127.0.0.1:${upstreamPort}; keepalive 64; }\n` +
-      `  server {\n    listen 127.0.0.1:${port};\n` +
-      (row.pl > 0 ? `    modsecurity on;\n    modsecurity_rules_file ${modsecRules(dir, row.pl)};\n` : '') +
-      `    location / { proxy_pass http://up; proxy_http_version 1.1; proxy_set_header Connection ""; }\n  }\n}\n`,
-  );
-  return file;
-}
-
 async function first(base: string, row: Row, body: string): Promise<{ status: number; body: string }> {
-  const path = row.request === 'get' ? GET_PATH : '/orders';
-  const headers: Record<string, string> = { ...GET_HEADERS };
+  const path = row.request === 'get' ? GET_PATH : row.request === 'bare' ? '/' : '/orders';
+  const headers: Record<string, string> = row.request === 'bare' ? {} : { ...GET_HEADERS };
   delete headers.Host; // fetch sets its own
-  const r = await fetch(base + path, row.request === 'get' ? { headers } : { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body });
+  const r = await fetch(base + path, row.request !== 'post' ? { headers } : { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body });
   return { status: r.status, body: await r.text() };
 }
 
@@ -191,12 +100,12 @@ async function measure(row: Row, dir: string, upstreamPort: number, scripts: Rec
   try {
     if (row.server === 'palisade') {
       const file = join(dir, `${row.id}.yaml`);
-      writeFileSync(file, JSON.stringify(palisadeConfig(row, upstreamPort, port, dir), null, 2));
+      writeFileSync(file, JSON.stringify(palisadeConfig(CRS, row.pl, upstreamPort, port, join(dir, `${row.id}.db`)), null, 2));
       proc = await startPalisade(file, port, PROFILE ? join(dir, 'profiles', row.id) : undefined);
       const line = proc.output().split('\n').find((l) => l.includes('waf rule set loaded'));
       if (line) m.loadMs = Number((JSON.parse(line) as { loadMs?: number }).loadMs);
     } else {
-      const conf = nginxConfig(dir, row, port, upstreamPort);
+      const conf = nginxConfig(dir, row.id, row.pl, CRS, port, upstreamPort);
       const t0 = performance.now();
       proc = startPinned(cpus().sut, 'nginx', ['-c', conf, '-p', dir]);
       await waitForPort(port, 60_000, proc.child);
@@ -248,7 +157,7 @@ async function main(): Promise<void> {
   const dir = tmp('palisade-waf-');
   const { sut, load } = cpus();
   const post = orderJson();
-  const scripts = { get: script(dir, 'get', 'GET', GET_PATH), post: script(dir, 'post', 'POST', '/orders', post) };
+  const scripts = { bare: script(dir, 'bare', 'GET', '/', undefined, true), get: script(dir, 'get', 'GET', GET_PATH), post: script(dir, 'post', 'POST', '/orders', post) };
   const selected = ROWS.filter((r) => (!ONLY || ONLY.includes(r.id)) && (r.server === 'palisade' || nginx));
   const upstreamPort = await freePort();
   process.stdout.write(
@@ -272,7 +181,7 @@ async function main(): Promise<void> {
   const lines = selected.map((r) => {
     const m = runs.get(r.id)!;
     const pass = `${r.server === 'nginx' ? 'ngx-' : ''}${r.request}-pass`;
-    const vsPass = r.pl > 0 ? (rps(r.id) / rps(pass)).toFixed(3) : '';
+    const vsPass = r.pl > 0 && runs.has(pass) ? (rps(r.id) / rps(pass)).toFixed(3) : '';
     const ngx = runs.get(`ngx-${r.id}`);
     const comparable = r.server === 'palisade' && r.pl > 0 && ngx?.result !== undefined && ngx.result.rps > 0;
     const vsNginx = comparable ? `${(rps(r.id) / rps(`ngx-${r.id}`)).toFixed(2)}x` : '';

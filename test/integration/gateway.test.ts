@@ -284,6 +284,23 @@ defaults:
     assert.equal((JSON.parse(ok.body) as { bodyLength: number }).bodyLength, 900);
   });
 
+  test('a small inspected body sent in pieces is held, checked and forwarded whole', async () => {
+    const body = JSON.stringify({ a: 'x'.repeat(300), b: [1, 2, 3] });
+    const r = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = http.request(`${shield.gatewayUrl}/`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      });
+      req.on('error', reject);
+      req.write(body.slice(0, 100));
+      // The rest later: the gateway sees (at least) two chunks before the body is complete.
+      setTimeout(() => req.end(body.slice(100)), 30);
+    });
+    assert.equal(r.status, 200, r.text);
+    assert.equal((JSON.parse(r.text) as { bodyLength: number }).bodyLength, Buffer.byteLength(body));
+  });
+
   test('JSON depth and key count', async () => {
     const deep = await httpRequest(`${shield.gatewayUrl}/`, { method: 'POST', body: '[[[[[[[1]]]]]]]', headers: { 'content-type': 'application/json' } });
     assert.equal(deep.status, 400);

@@ -85,13 +85,18 @@ test('SSRF-002: a target that cannot reach the canary still shows it fetches int
   assert.deepEqual(ids, ['PAL-SCAN-SSRF-002 POST /v2/import'], notes.join(' | '));
 });
 
-test('GraphQL (introspected live): introspection, batching and injection through an argument', { timeout: 60_000 }, async () => {
+test('GraphQL (introspected live): introspection, batching, depth and injection through an argument', { timeout: 60_000 }, async () => {
   const { report, notes } = await scan(true, 'graphql-live');
   assert.equal(report.coverage!.filter((c) => c.exercisable).length, 4, 'hello, note, notes, addNote (deleteNote is never sent)');
   const got = new Set(report.findings.map((f) => `${f.checkId} ${f.operation?.method} ${f.operation?.path}`));
-  for (const want of ['PAL-SCAN-GQL-001 POST /graphql', 'PAL-SCAN-GQL-002 POST /graphql', 'PAL-SCAN-INJ-001 POST /graphql']) assert.ok(got.has(want), `${want} missing; found ${[...got].join(', ')}; notes ${notes.join(' | ')}`);
+  for (const want of ['PAL-SCAN-GQL-001 POST /graphql', 'PAL-SCAN-GQL-002 POST /graphql', 'PAL-SCAN-GQL-003 POST /graphql', 'PAL-SCAN-INJ-001 POST /graphql']) assert.ok(got.has(want), `${want} missing; found ${[...got].join(', ')}; notes ${notes.join(' | ')}`);
   assert.deepEqual(report.findings.filter((f) => f.checkId === 'PAL-SCAN-GQL-002').map((f) => f.evidence[0]!.matched ?? '').sort(), ['100 aliases answered', 'batch of 100 answered']);
   assert.match(report.findings.find((f) => f.checkId === 'PAL-SCAN-INJ-001')?.description ?? '', /variable parameter search/);
+  // Both query fields returning Note reach the recursion Note.author → Author.notes.
+  const depth = report.findings.filter((f) => f.checkId === 'PAL-SCAN-GQL-003');
+  assert.deepEqual(depth.map((f) => f.operation?.operationId).sort(), ['query.note', 'query.notes']);
+  assert.match(depth[0]!.description ?? '', /nested 15 levels through author → notes/);
+  assert.match(depth[0]!.evidence[0]!.request?.body ?? '', /(\{ author \{ notes ){7}\{ author \{ __typename \}/);
 });
 
 test('GraphQL (saved introspection) against the fixed API: no finding', { timeout: 60_000 }, async () => {
@@ -106,13 +111,18 @@ test('GraphQL (saved introspection) against the fixed API: no finding', { timeou
   assert.ok(report.coverage!.some((c) => c.answered2xx), 'the GraphQL operations were exercised');
 });
 
-test('SOAP (WSDL): XXE through the canary and a local file, and SOAPAction spoofing', { timeout: 60_000 }, async () => {
+test('SOAP (WSDL): XXE through the canary and a local file, SOAPAction spoofing, SQL injection through element text', { timeout: 60_000 }, async () => {
   const { report, notes } = await scan(true, 'wsdl');
   const got = report.findings.map((f) => `${f.checkId} ${f.operation?.operationId}`);
-  for (const want of ['PAL-SCAN-INJ-005 GetNote', 'PAL-SCAN-INJ-005 SearchNotes', 'PAL-SCAN-SOAP-001 GetNote']) assert.ok(got.includes(want), `${want} missing; found ${got.join(', ')}; notes ${notes.join(' | ')}`);
+  for (const want of ['PAL-SCAN-INJ-005 GetNote', 'PAL-SCAN-INJ-005 SearchNotes', 'PAL-SCAN-SOAP-001 GetNote', 'PAL-SCAN-INJ-001 SearchNotes']) assert.ok(got.includes(want), `${want} missing; found ${got.join(', ')}; notes ${notes.join(' | ')}`);
   const xxe = report.findings.filter((f) => f.checkId === 'PAL-SCAN-INJ-005').map((f) => f.evidence[0]!.matched ?? '');
   assert.ok(xxe.some((m) => m.startsWith('external entity fetched by the server')), xxe.join(' | '));
   assert.ok(xxe.some((m) => m.startsWith('file content: root:')), `the local-file entity is expanded into SearchNotes' answer: ${xxe.join(' | ')}`);
+  const sqli = report.findings.find((f) => f.checkId === 'PAL-SCAN-INJ-001')!;
+  assert.match(sqli.description ?? '', /^xml parameter text: a ' produces a database error/);
+  assert.match(sqli.evidence[0]!.request?.body ?? '', /<(\w+:)?text>palisade'<\/(\w+:)?text>/, 'the quote went into the element text');
+  assert.match(sqli.evidence[0]!.response?.bodyExcerpt ?? '', /soap:Fault.*SqliteError/, 'the error came back in a SOAP fault');
+  assert.ok(!got.includes('PAL-SCAN-INJ-001 GetNote'), 'GetNote does not build SQL from its text');
 });
 
 test('SOAP (WSDL) against the fixed API: no finding', { timeout: 60_000 }, async () => {

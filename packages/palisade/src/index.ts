@@ -2,7 +2,7 @@
 export * from './core/index.js';
 export { Gateway, startShield, createRedactor, REQUEST_ORDER, RESPONSE_ORDER, safeFetch, SafeFetchError, checkUrl, checkDestination, classifyAddress } from './shield/index.js';
 export type { SafeFetchOptions, SafeResponse, DestinationPolicy, AddressClass } from './shield/index.js';
-export type { RunningShield, ShieldHostOptions, BlockControl, AdminExtension, ObservedExchange } from './shield/index.js';
+export type { RunningShield, ShieldHostOptions, BlockControl, RateLimitControl, RateOverride, AdminExtension, ObservedExchange } from './shield/index.js';
 export { openStore } from './store/index.js';
 export { loadWaf, WafEngine, WafRuleError, RECOMMENDED_SETUP, auditRecord, createAuditLogger, OPERATORS, TRANSFORMATIONS } from './waf/index.js';
 export type { Interruption, MatchedRule, RequestLine, ResponseHead, ConnectionInfo, RuleSource, AuditRecord, WafConfig, OperatorFactory, Transformation } from './waf/index.js';

@@ -3,7 +3,7 @@
 import cluster from 'node:cluster';
 import { parseArgs } from 'node:util';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
@@ -11,10 +11,14 @@ import type { Logger } from 'pino';
 import type { PalisadeConfig } from '../core/index.js';
 import { ConfigSchema, ENV_OVERRIDES, PalisadeError, configJsonSchema, loadConfigFile } from '../core/index.js';
 import { runShieldWorker, startShield, workerCount } from '../shield/index.js';
+import type { ExchangeObserver } from '../shield/index.js';
 import { watchHooks } from './watch-live.js';
+import { consoleHooks } from './console-live.js';
+import { inventoryHooks } from './inventory-live.js';
 import { DEMO_RESOURCE } from '../identity/index.js';
 import { OAUTH_COMMANDS, oauthHelp, withDemoOAuth } from './oauth.js';
 import { KEYS_COMMANDS, keysHelp } from './keys.js';
+import { USERS_COMMANDS, usersHelp } from './users.js';
 import { AUDIT_COMMANDS } from './audit.js';
 import { SCAN_COMMANDS } from './scan.js';
 import { CRS_COMMANDS } from './crs.js';
@@ -88,6 +92,7 @@ const COMMANDS: Record<string, Command> = {
   },
   ...OAUTH_COMMANDS,
   ...KEYS_COMMANDS,
+  ...USERS_COMMANDS,
   ...AUDIT_COMMANDS,
   ...SCAN_COMMANDS,
   ...CRS_COMMANDS,
@@ -148,6 +153,10 @@ export async function main(argv: string[]): Promise<number> {
   const name = COMMANDS[two] ? two : words[0]!;
   const cmd = COMMANDS[name];
   if (!cmd) {
+    if (name === 'users') {
+      process.stdout.write(usersHelp(helpFor));
+      return argv.includes('--help') || argv.includes('-h') ? 0 : 2;
+    }
     if (name === 'keys') {
       process.stdout.write(keysHelp(helpFor));
       return argv.includes('--help') || argv.includes('-h') ? 0 : 2;
@@ -221,7 +230,7 @@ async function runStart(v: Record<string, string | boolean | undefined>, isStart
   let demoModule: DemoModule | undefined;
   if (isStart && v.demo === true) {
     demoModule = await loadDemo();
-    configPath ??= demoModule.DEMO_CONFIG_PATH;
+    configPath ??= demoWorkingCopy(demoModule.DEMO_CONFIG_PATH);
   }
   if (!configPath) {
     if (isStart) throw new PalisadeError('PALISADE_ERR_CLI_USAGE', 'palisade start needs -c palisade.yaml, or --demo to run the bundled demo');
@@ -255,10 +264,24 @@ async function runStart(v: Record<string, string | boolean | undefined>, isStart
   const adminToken = config.admin.enabled ? resolveAdminToken(config) : undefined;
   let running;
   const watch = watchHooks(config, log, workerCount(config));
+  const ui = consoleHooks(config, log);
+  // The console's live inventory sees the exchanges Watch sees (single-process mode, like Watch).
+  const inventory = ui.options.adminUi ? inventoryHooks(config, log) : undefined;
+  const watchObserver = watch.options.observeExchanges;
+  const observeExchanges: ExchangeObserver | undefined = inventory
+    ? (batch) => {
+        watchObserver?.(batch);
+        inventory.observe(batch);
+      }
+    : watchObserver;
+  let consoleAdmin: { passwordFile?: string } = {};
   try {
-    running = await startShield({ config, configPath, logger: log, ...(adminToken ? { adminToken: adminToken.token } : {}), handleSignals: true, ...(wantDemo ? { oauthDemo: true } : {}), ...watch.options });
-    watch.attach(running);
+    running = await startShield({ config, configPath, logger: log, ...(adminToken ? { adminToken: adminToken.token } : {}), handleSignals: true, ...(wantDemo ? { oauthDemo: true } : {}), ...watch.options, ...(observeExchanges ? { observeExchanges } : {}), ...ui.options });
+    const watchRuntime = watch.attach(running);
+    if (inventory) void inventory.attach(running.store);
+    consoleAdmin = await ui.attach(running, { configPath, watch: () => watchRuntime, demoAdmin: wantDemo, ...(inventory ? { inventory: () => inventory.inventory() } : {}) });
   } catch (err) {
+    await running?.close();
     await demo?.close();
     throw err;
   }
@@ -270,6 +293,9 @@ async function runStart(v: Record<string, string | boolean | undefined>, isStart
   if (demo) lines.push(`  demo API (direct, unprotected)   ${demo.url}`);
   lines.push(`  Shield gateway                   ${running.gatewayUrl}${running.workers > 1 ? `  (${running.workers} workers)` : ''}`);
   if (running.adminUrl) lines.push(`  admin API                        ${running.adminUrl}   (token in ${adminToken?.file ?? adminToken?.source})`);
+  if (running.adminUrl && ui.options.adminUi) {
+    lines.push(`  web console                      ${running.adminUrl}/console/${consoleAdmin.passwordFile ? `   (sign in as admin; password in ${consoleAdmin.passwordFile})` : '   (users: palisade users create NAME --role admin)'}`);
+  }
   if (running.oauth) lines.push(`  authorization server (OAuth)     ${running.oauth.issuer}`);
   lines.push(`  configuration                    ${configPath}`, `  store                            ${config.store.driver === 'sqlite' ? resolve(config.store.path) : 'postgres'}`, '');
   if (demo) {
@@ -315,6 +341,23 @@ async function runStart(v: Record<string, string | boolean | undefined>, isStart
   lines.push('', 'Ctrl-C stops gracefully; SIGHUP or editing the file reloads the configuration.', '');
   process.stdout.write(lines.join('\n'));
   return -1;
+}
+
+/**
+ * `start --demo` without -c runs a working copy of the demo's configuration in .palisade/: the
+ * console's "apply protection" and configuration editor change that copy, never the file shipped
+ * with the demo. Made once; deleting it starts over from the shipped file.
+ */
+function demoWorkingCopy(shipped: string): string {
+  const copy = resolve('.palisade', 'palisade.yaml');
+  if (existsSync(copy)) return copy;
+  mkdirSync(dirname(copy), { recursive: true, mode: 0o700 });
+  // Paths in the file are relative to it: point the OpenAPI documents back at the demo's own.
+  const text = readFileSync(shipped, 'utf8').replace(/^(\s*openapi:\s*)([^\s#'"]+)/gm, (all, key: string, p: string) =>
+    /^[a-z][a-z0-9+.-]*:\/\//i.test(p) || isAbsolute(p) ? all : `${key}${resolve(dirname(shipped), p)}`,
+  );
+  writeFileSync(copy, `# Working copy of ${shipped}, made by palisade start --demo (delete it to start over).\n${text}`, { mode: 0o600 });
+  return copy;
 }
 
 function withDemoUpstream(config: PalisadeConfig, env: NodeJS.ProcessEnv): PalisadeConfig {

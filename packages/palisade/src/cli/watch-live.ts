@@ -1,6 +1,8 @@
 // Wires Watch's detectors into `palisade start`: Shield's recorder hook feeds them, Watch's /alerts
-// endpoints join the admin API, and automatic blocks go through Shield's block control. The cli is
-// the one place allowed to import both shield/ and watch/ (decision 0026).
+// endpoints join the admin API, and automatic blocks and rate-limit tightening go through Shield's
+// controls. The cli is the one place allowed to import both shield/ and watch/ (decision 0026).
+// With cluster workers, the workers send their batches to the primary, where this one runtime
+// runs (decision 0041).
 import type { Logger } from 'pino';
 import type { PalisadeConfig } from '../core/index.js';
 import type { AdminExtension, ExchangeObserver, RunningShield } from '../shield/index.js';
@@ -34,9 +36,8 @@ export function watchHooks(config: PalisadeConfig, log: Logger, workers: number)
       adminExtensions: [{ adminRoute: async (req) => (runtime ? runtime.adminRoute(req) : undefined) }],
     },
     attach(running) {
-      runtime = createWatchRuntime(config, { store: running.store, blocks: running.blocks, sinks, onError });
-      if (workers > 1) log.warn('watch: live detection runs with gateway.workers: 1 only; with several workers the alerts API answers but no exchanges reach the detectors');
-      log.info({ detectors: runtime.engine.detectors.map((d) => d.detector.id) }, 'watch: detectors running');
+      runtime = createWatchRuntime(config, { store: running.store, blocks: running.blocks, rateLimits: running.rateLimits, sinks, onError });
+      log.info({ detectors: runtime.engine.detectors.map((d) => d.detector.id), workers }, 'watch: detectors running');
       return runtime;
     },
   };

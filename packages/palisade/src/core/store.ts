@@ -5,10 +5,18 @@ import type { Exchange } from './model.js';
 import type { OAuthStore } from './oauth-store.js';
 import type { ApiKeyStore } from './api-key-store.js';
 import type { AlertStore } from './alert-store.js';
+import type { FindingStore } from './findings-store.js';
+import type { ScanStore } from './scan-store.js';
+import type { ConsoleUsersStore } from './console-users-store.js';
 
 export type * from './oauth-store.js';
 export type * from './api-key-store.js';
 export type * from './alert-store.js';
+export type * from './findings-store.js';
+export { FINDING_SOURCES, FINDING_STATUSES } from './findings-store.js';
+export type * from './scan-store.js';
+export type * from './console-users-store.js';
+export { SCAN_STATUSES, MAX_SCAN_REPORT_CHARS } from './scan-store.js';
 
 export type StoreKind = 'sqlite' | 'postgres';
 
@@ -122,6 +130,15 @@ export interface Store {
 
   /** Watch's alerts (watch/alerts). */
   readonly alerts: AlertStore;
+
+  /** The console's users, sessions and audit log (console/). */
+  readonly consoleUsers: ConsoleUsersStore;
+
+  /** Scans started from the console, with progress and HTML reports (console/scan-manager). */
+  readonly scans: ScanStore;
+
+  /** Findings from scans, audits and Watch with their triage state, and console configuration changes. */
+  readonly findings: FindingStore;
 
   /** Never throws: reports whether the database answers. */
   health(): Promise<StoreHealth>;

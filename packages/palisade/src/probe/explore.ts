@@ -80,6 +80,11 @@ export class Exploration {
   private readonly pool = new Map<string, Map<string, Set<string>>>();
   /** Objects created by the scanner (for cleanup), by identity. */
   readonly created: Array<{ identity: string; op: ScanOperation; location?: string; id?: string }> = [];
+  /**
+   * Values that are an identity's own whoever else sees them: its user name from its login, the
+   * names it gave the objects it created. A public list of user names does not make them anyone's.
+   */
+  private readonly own = new Map<string, Map<string, string[]>>();
 
   constructor(
     readonly operations: readonly ScanOperation[],
@@ -115,11 +120,36 @@ export class Exploration {
     s.add(identity);
   }
 
-  /** Values of `param` seen only by `identity` (and never anonymously): objects it owns. */
+  /** Records `value` of `key` as `identity`'s own (its login name, an object it created). */
+  addOwn(identity: string, key: string, value: string): void {
+    let m = this.own.get(identity);
+    if (!m) this.own.set(identity, (m = new Map()));
+    const k = normKey(key);
+    const list = m.get(k) ?? [];
+    if (!list.includes(value) && list.length < EXPLORE_LIMITS.maxValuesPerKey) m.set(k, [...list, value]);
+  }
+
+  /** Values of `param` that are `identity`'s: its own, then those seen only by it (and never anonymously). */
   owned(identity: string, param: string): string[] {
+    const self = this.own.get(identity)?.get(normKey(param)) ?? [];
     const m = this.pool.get(normKey(param));
-    if (!m) return [];
-    return [...m.entries()].filter(([, who]) => who.size === 1 && who.has(identity)).map(([v]) => v);
+    if (!m) return [...self];
+    return [...new Set([...self, ...[...m.entries()].filter(([, who]) => who.size === 1 && who.has(identity)).map(([v]) => v)])];
+  }
+
+  /**
+   * Body fields of a creation (POST /books) that name the object in the item path (/books/{book_title}):
+   * each creator must give its own value, or two users' objects collide and neither owns one.
+   */
+  namingFields(op: ScanOperation): string[] {
+    if (op.method !== 'POST' || op.path.includes('{')) return [];
+    const names = new Set<string>();
+    for (const o of this.operations) {
+      const m = o.path.startsWith(`${op.path}/{`) ? /^\{([^}]+)\}$/.exec(o.path.slice(op.path.length + 1).split('/')[0]!) : null;
+      if (m) names.add(normKey(m[1]!));
+    }
+    const props = Object.keys((op.body?.schema?.properties ?? {}) as Record<string, unknown>);
+    return props.filter((p) => names.has(normKey(p)));
   }
 
   /** Every owner of the values of `param`, for cross-user attacks. */
@@ -169,7 +199,8 @@ export class Exploration {
     for (const [k, v] of Object.entries(o.query ?? {})) query.set(k, v);
     let body: string | undefined;
     if (o.body !== undefined || op.body) {
-      const b = o.body !== undefined ? o.body : this.bodyFor(op);
+      let b = o.body !== undefined ? o.body : this.bodyFor(op);
+      if (o.body === undefined && b && typeof b === 'object' && !Array.isArray(b)) b = this.personalise(op, session, b as Record<string, unknown>);
       const ct = op.body?.contentType ?? 'application/json';
       if (typeof b === 'string') body = b;
       else if (/x-www-form-urlencoded/.test(ct) && b && typeof b === 'object') body = new URLSearchParams(Object.entries(b).map(([k, v]): [string, string] => [k, String(v)])).toString();
@@ -179,6 +210,19 @@ export class Exploration {
     Object.assign(headers, o.headers);
     const qs = query.toString();
     return { request: { method: o.method ?? op.method, url: `${path}${qs ? `?${qs}` : ''}`, headers, ...(body !== undefined ? { body } : {}) }, pathValues };
+  }
+
+  /**
+   * What exploration must not share between identities: a creation's naming fields get a value of
+   * the identity's own, and a change of an identity's password field keeps its password (exploring
+   * must not lock the scan out of its own accounts).
+   */
+  private personalise(op: ScanOperation, session: Session, b: Record<string, unknown>): Record<string, unknown> {
+    const out = { ...b };
+    for (const k of this.namingFields(op)) if (typeof out[k] === 'string') out[k] = `${String(out[k])}-${session.name}-${Math.random().toString(36).slice(2, 7)}`;
+    const password = session.credentials()?.password;
+    if ((op.method === 'PUT' || op.method === 'PATCH') && password !== undefined) for (const k of Object.keys(out)) if (/^(new_?)?pass(word|wd)?$/i.test(k)) out[k] = password;
+    return out;
   }
 
   bodyFor(op: ScanOperation): unknown {
@@ -194,7 +238,17 @@ export class Exploration {
 
   record(o: Observation): void {
     this.observations.push(o);
-    if (o.json !== undefined && o.response.status >= 200 && o.response.status < 300) this.learn(o.identity, o.op, o.json);
+    const success = o.response.status >= 200 && o.response.status < 300;
+    if (o.json !== undefined && success) this.learn(o.identity, o.op, o.json);
+    const naming = success && o.identity !== 'anonymous' ? this.namingFields(o.op) : [];
+    if (naming.length > 0 && typeof o.request.body === 'string') {
+      try {
+        const sent = JSON.parse(o.request.body) as Record<string, unknown>;
+        for (const k of naming) if (typeof sent[k] === 'string') this.addOwn(o.identity, k, sent[k]);
+      } catch {
+        // Not JSON: nothing named.
+      }
+    }
   }
 
   /** The first successful observation of `op` as `identity` (any if none succeeded). */

@@ -75,9 +75,14 @@ export class Session {
     return this.cfg;
   }
 
+  /** The login request the session signs in with (not one kept for the login checks only). */
+  private get signsIn(): IdentityConfig['login'] {
+    return this.cfg?.login?.use === 'checks' ? undefined : this.cfg?.login;
+  }
+
   /** Whether the session can get a fresh token by itself. */
   get canRefresh(): boolean {
-    return this.cfg?.login !== undefined || this.cfg?.oauth2 !== undefined;
+    return this.signsIn !== undefined || this.cfg?.oauth2 !== undefined;
   }
 
   jwt(): DecodedJwt | undefined {
@@ -112,8 +117,8 @@ export class Session {
   async authenticate(runner: Runner): Promise<void> {
     const cfg = this.cfg;
     if (!cfg) return;
-    if (cfg.login) {
-      const l = cfg.login;
+    if (this.signsIn) {
+      const l = this.signsIn;
       const headers: Record<string, string> = { ...l.headers };
       let body: string | undefined;
       if (l.method !== 'GET') {

@@ -12,7 +12,8 @@ export { fingerprintFinding, loadBaseline, parseBaseline, applyBaseline, writeBa
 export type { Baseline, BaselineEntry, FingerprintInput } from './baseline.js';
 // The DAST scanner (palisade scan).
 export { runScan } from './scanner.js';
-export type { ScanOptions, ScanResult } from './scanner.js';
+export type { ScanOptions, ScanResult, ScanStats } from './scanner.js';
+export { ScanCancelled } from './runner.js';
 export { loadScanConfig, parseScanConfig, ScanConfigSchema } from './scan-config.js';
 export type { ScanConfig, IdentityConfig } from './scan-config.js';
 export { importApi, importApiText, IMPORT_LIMITS } from './import/index.js';

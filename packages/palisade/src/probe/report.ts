@@ -23,6 +23,29 @@ export interface CoverageRow {
   answered2xx: boolean;
   /** Check ids that ran against this operation. */
   testedBy: string[];
+  /** Check ids whose requests to this operation a Palisade gateway refused (problem+json). */
+  blockedBy?: string[];
+}
+
+/**
+ * A check whose attack requests a Palisade gateway (Shield) refused with its problem types: what
+ * it did not find may have been stopped in front of the API, not absent from it.
+ */
+export interface BlockedCheck {
+  checkId: string;
+  title: string;
+  category: string;
+  /** Requests the check sent, and how many Shield refused. */
+  requests: number;
+  blocked: number;
+  /** Problem type codes (urn:palisade:problem:<code>) and how often each answered. */
+  problems: Record<string, number>;
+  /** Operations whose requests were refused (METHOD /template), or the URL path for undocumented ones. */
+  operations: string[];
+  /** Whether the check still reported findings (some requests got through). */
+  found: boolean;
+  /** One refused request and Shield's answer. */
+  example?: Finding['evidence'][number];
 }
 
 /** A defect found while importing the input (wrong servers, tabs in YAML, missing security...). */
@@ -57,6 +80,8 @@ export interface ProbeReport {
   finishedAt: number;
   findings: ReportedFinding[];
   coverage?: CoverageRow[];
+  /** Scan through a Palisade gateway: checks whose attacks it refused. */
+  blocked?: BlockedCheck[];
   importDefects?: ImportDefect[];
   /** Audit score 0–100 (higher is better). */
   score?: number;

@@ -37,6 +37,13 @@ export class BudgetExhausted extends Error {
   }
 }
 
+/** The scan was cancelled (ScanOptions.signal): nothing more is sent. */
+export class ScanCancelled extends Error {
+  constructor() {
+    super('scan cancelled');
+  }
+}
+
 export interface RunnerOptions {
   target: string;
   maxRequests: number;
@@ -50,6 +57,8 @@ export interface RunnerOptions {
   /** Exchanges kept for evidence (oldest dropped). */
   keepExchanges?: number;
   onProgress?: () => void;
+  /** Aborting it refuses every later request and interrupts those in flight. */
+  signal?: AbortSignal;
 }
 
 const EVIDENCE_BODY_CHARS = 2000;
@@ -90,6 +99,7 @@ export class Runner {
   }
 
   private charge(check: string): void {
+    if (this.opts.signal?.aborted) throw new ScanCancelled();
     if (this.requests >= this.opts.maxRequests) throw new BudgetExhausted(`scan request budget (${this.opts.maxRequests})`);
     if (this.elapsedMs() > this.opts.maxDurationMs) throw new BudgetExhausted(`scan time budget (${this.opts.maxDurationMs / 1000} s)`);
     let c = this.perCheck.get(check);
@@ -129,7 +139,7 @@ export class Runner {
     let out: ScanResponse;
     try {
       const timeout = req.timeoutMs ?? this.opts.timeoutMs;
-      const res = await request(url, { method: req.method as 'GET', headers, body: req.body ?? null, dispatcher: this.agent, headersTimeout: timeout, bodyTimeout: timeout });
+      const res = await request(url, { method: req.method as 'GET', headers, body: req.body ?? null, dispatcher: this.agent, headersTimeout: timeout, bodyTimeout: timeout, ...(this.opts.signal ? { signal: this.opts.signal } : {}) });
       const chunks: Buffer[] = [];
       let bytes = 0;
       let kept = 0;
@@ -150,6 +160,7 @@ export class Runner {
     } finally {
       this.release();
     }
+    if (this.opts.signal?.aborted) throw new ScanCancelled();
     this.record(out);
     this.opts.onProgress?.();
     return out;
@@ -197,6 +208,20 @@ export function redactHeaders(h: Record<string, string>): Record<string, string>
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(h)) out[k] = SECRET_HEADERS.test(k) ? redactCredential(v) : v;
   return out;
+}
+
+/**
+ * The problem type code when `r` is a Palisade gateway's own refusal (RFC 9457 problem+json with a
+ * urn:palisade:problem: type, docs/decisions/0004), not the API's answer.
+ */
+export function shieldProblem(r: ScanResponse): string | undefined {
+  if (r.status < 400 || !/^application\/problem\+json/i.test(r.headers['content-type'] ?? '')) return undefined;
+  try {
+    const type = (JSON.parse(r.body) as { type?: unknown }).type;
+    return typeof type === 'string' && type.startsWith('urn:palisade:problem:') ? type.slice('urn:palisade:problem:'.length) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Evidence for a finding: the request, a bounded excerpt of the response and what matched. */

@@ -39,6 +39,12 @@ const Login = z
     extract: Extract,
     /** Default: a cookie extracted is sent back as that cookie; otherwise `Authorization: Bearer {token}`. */
     apply: Apply.optional(),
+    /**
+     * session (default): the identity signs in with this request. checks: it does not (its
+     * `headers` carry credentials, e.g. a gateway's token), but the login checks use the request
+     * and the account's password (throttling, enumeration, password hashes).
+     */
+    use: z.enum(['session', 'checks']).default('session'),
   })
   .strict();
 

@@ -2,10 +2,10 @@
 // clean up, and hand a ProbeReport to the reporters. The order here is the scan's whole story.
 import { PalisadeError } from '../core/index.js';
 import { fingerprintFinding } from './baseline.js';
-import type { CoverageRow, ProbeReport, ReportedFinding } from './report.js';
+import type { BlockedCheck, CoverageRow, ProbeReport, ReportedFinding } from './report.js';
 import { importApi } from './import/index.js';
 import type { ApiModel, ScanOperation } from './import/index.js';
-import { Runner, BudgetExhausted } from './runner.js';
+import { Runner, BudgetExhausted, ScanCancelled, evidenceOf, shieldProblem } from './runner.js';
 import type { ScanRequest, ScanResponse } from './runner.js';
 import { AuthFailure, Session, authError, sendAs } from './identities.js';
 import type { ScanConfig } from './scan-config.js';
@@ -26,6 +26,17 @@ export interface ScanOptions {
   version?: string;
   /** Called often with a one-line status (the CLI draws it on a TTY). */
   progress?: (line: string) => void;
+  /** The same status as figures (the console stores them), called as often as `progress`. */
+  onStats?: (stats: ScanStats) => void;
+  /** Aborting it stops the scan: nothing more is sent and runScan rejects with ScanCancelled. */
+  signal?: AbortSignal;
+}
+
+export interface ScanStats {
+  phase: 'auth' | 'explore' | 'checks' | 'cleanup' | 'done';
+  operations: number;
+  requests: number;
+  findings: number;
 }
 
 export interface ScanResult {
@@ -88,8 +99,11 @@ export async function runScan(opts: ScanOptions): Promise<ScanResult> {
 
   const findings: ReportedFinding[] = [];
   const testedBy = new Map<ScanOperation, Set<string>>();
+  const gate = new ShieldRefusals(operations);
   const b = cfg.budgets;
   let progressAt = 0;
+  let phase: ScanStats['phase'] = 'auth';
+  const stats = (): ScanStats => ({ phase, operations: operations.length, requests: runner.requests, findings: findings.length });
   const runner = new Runner({
     target: base,
     maxRequests: b.maxRequests,
@@ -101,10 +115,12 @@ export async function runScan(opts: ScanOptions): Promise<ScanResult> {
     timeoutMs: b.timeoutMs,
     maxBodyBytes: b.maxBodyBytes,
     onProgress: () => {
-      if (!opts.progress || Date.now() - progressAt < 200) return;
+      if ((!opts.progress && !opts.onStats) || Date.now() - progressAt < 200) return;
       progressAt = Date.now();
-      opts.progress(`operations ${operations.length} · requests ${runner.requests} · findings ${findings.length}`);
+      opts.progress?.(`operations ${operations.length} · requests ${runner.requests} · findings ${findings.length}`);
+      opts.onStats?.(stats());
     },
+    ...(opts.signal ? { signal: opts.signal } : {}),
   });
   const canary = new Canary();
   const anonymous = new Session(undefined);
@@ -148,13 +164,20 @@ export async function runScan(opts: ScanOptions): Promise<ScanResult> {
     }
     if (failures.length > 0) throw authError(failures);
 
-    // 2. Explore as every identity.
+    // 2. Explore as every identity. An identity's login name is its own object's name (/users/{username}).
+    for (const s of users) {
+      const c = s.credentials();
+      if (c) explore.addOwn(s.name, c.userField, c.user);
+    }
+    phase = 'explore';
     const safeCanary = `${canary.baseUrl}/palisade-canary/${'0'.repeat(24)}`;
     explore.safeUrl = safeCanary;
     await exploreAll(explore, runner, [anonymous, ...users], operations, loginPaths, cfg.destructive, notes);
 
     // 3. Checks, one after the other (each may send concurrently within its budget).
+    phase = 'checks';
     for (const check of checks) {
+      if (opts.signal?.aborted) throw new ScanCancelled();
       const ctx: CheckContext = {
         check,
         model,
@@ -167,8 +190,8 @@ export async function runScan(opts: ScanOptions): Promise<ScanResult> {
         operations,
         destructiveAllowed: cfg.destructive,
         loginPaths,
-        send: (req: ScanRequest, s?: Session) => sendAs(runner, s ?? anonymous, { ...req, check: check.id }),
-        sendRaw: (req: ScanRequest) => runner.send({ ...req, check: check.id }),
+        send: async (req: ScanRequest, s?: Session) => gate.seen(check, await sendAs(runner, s ?? anonymous, { ...req, check: check.id })),
+        sendRaw: async (req: ScanRequest) => gate.seen(check, await runner.send({ ...req, check: check.id })),
         report: (f: FindingInput) => {
           if (f.evidence.length === 0 || f.evidence.every((e) => !e.request && !e.response)) {
             notes.push(`${check.id}: a finding without evidence was dropped`);
@@ -203,12 +226,14 @@ export async function runScan(opts: ScanOptions): Promise<ScanResult> {
       try {
         await check.run(ctx);
       } catch (err) {
+        if (err instanceof ScanCancelled) throw err;
         if (err instanceof BudgetExhausted) notes.push(`${check.id} stopped early: ${err.message}`);
         else notes.push(`${check.id} failed: ${(err as Error).message}`);
       }
     }
 
     // 4. Clean up what exploration created, where the API has a DELETE for it.
+    phase = 'cleanup';
     await cleanup(explore, runner, [anonymous, ...users], operations, notes);
   } finally {
     await canary.close();
@@ -216,6 +241,8 @@ export async function runScan(opts: ScanOptions): Promise<ScanResult> {
   }
   for (const s of users) if (s.failed) notes.push(`identity ${s.name} marked failed for the rest of the scan (no more re-logins): ${s.failed}`);
   opts.progress?.(`operations ${operations.length} · requests ${runner.requests} · findings ${findings.length} · done`);
+  phase = 'done';
+  opts.onStats?.(stats());
   const report: ProbeReport = {
     kind: 'scan',
     tool: { name: 'palisade', version: opts.version ?? '0.0.0' },
@@ -224,7 +251,8 @@ export async function runScan(opts: ScanOptions): Promise<ScanResult> {
     startedAt: started,
     finishedAt: Date.now(),
     findings,
-    coverage: coverageOf(model, testedBy, explore, isExcluded),
+    coverage: coverageOf(model, testedBy, explore, isExcluded, gate),
+    ...(gate.any() ? { blocked: gate.report(findings) } : {}),
     importDefects: model.defects,
     stats: { requests: runner.requests, durationMs: Date.now() - started, checks: checks.length, operations: operations.length },
   };
@@ -266,7 +294,7 @@ async function exploreAll(explore: Exploration, runner: Runner, sessions: readon
         explore.created.push({ identity: s.name, op, ...(response.headers.location ? { location: response.headers.location } : {}), ...(id !== undefined ? { id: String(id) } : {}) });
       }
     } catch (err) {
-      if (err instanceof BudgetExhausted) throw err;
+      if (err instanceof BudgetExhausted || err instanceof ScanCancelled) throw err;
       notes.push(`explore ${op.method} ${op.path} as ${s.name}: ${(err as Error).message}`);
     }
   };
@@ -306,7 +334,61 @@ async function cleanup(explore: Exploration, runner: Runner, sessions: readonly 
   }
 }
 
-function coverageOf(model: ApiModel, testedBy: Map<ScanOperation, Set<string>>, explore: Exploration, isExcluded?: (p: string) => boolean): CoverageRow[] {
+/**
+ * Counts, per check, the requests a Palisade gateway refused with its own problem types, and the
+ * operations they were for: a scan through Shield then says "blocked" rather than "not found".
+ */
+class ShieldRefusals {
+  private readonly byCheck = new Map<string, { check: Check; requests: number; blocked: number; problems: Map<string, number>; operations: Set<string>; example?: ScanResponse }>();
+  readonly byOperation = new Map<ScanOperation, Set<string>>();
+  private readonly templates: Array<{ op: ScanOperation; re: RegExp }>;
+
+  constructor(operations: readonly ScanOperation[]) {
+    // Anchored at the end only: the target's base path (/api) comes before the templates.
+    this.templates = operations.map((op) => ({ op, re: new RegExp(`${op.path.split(/\{[^}]+\}/).map((x) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[^/]+')}/?$`) }));
+  }
+
+  seen(check: Check, r: ScanResponse): ScanResponse {
+    let c = this.byCheck.get(check.id);
+    if (!c) this.byCheck.set(check.id, (c = { check, requests: 0, blocked: 0, problems: new Map(), operations: new Set() }));
+    c.requests++;
+    const code = shieldProblem(r);
+    if (code === undefined) return r;
+    c.blocked++;
+    c.problems.set(code, (c.problems.get(code) ?? 0) + 1);
+    c.example ??= r;
+    const path = new URL(r.request.url).pathname;
+    // The longest template that matches names the operation (/orders/mine before /orders/{id}).
+    const op = this.templates.filter((t) => t.op.method === r.request.method && t.re.test(path)).sort((a, b) => b.op.path.length - a.op.path.length)[0]?.op;
+    c.operations.add(op ? `${op.method} ${op.path}` : `${r.request.method} ${path}`);
+    if (op) {
+      let s = this.byOperation.get(op);
+      if (!s) this.byOperation.set(op, (s = new Set()));
+      s.add(check.id);
+    }
+    return r;
+  }
+
+  any(): boolean {
+    return [...this.byCheck.values()].some((c) => c.blocked > 0);
+  }
+
+  report(findings: readonly ReportedFinding[]): BlockedCheck[] {
+    return [...this.byCheck.values()].filter((c) => c.blocked > 0).sort((a, b) => a.check.id.localeCompare(b.check.id)).map((c) => ({
+      checkId: c.check.id,
+      title: c.check.title,
+      category: c.check.category,
+      requests: c.requests,
+      blocked: c.blocked,
+      problems: Object.fromEntries([...c.problems].sort()),
+      operations: [...c.operations].sort(),
+      found: findings.some((f) => f.checkId === c.check.id),
+      ...(c.example ? { example: evidenceOf(c.example, `refused by Shield: urn:palisade:problem:${shieldProblem(c.example)}`) } : {}),
+    }));
+  }
+}
+
+function coverageOf(model: ApiModel, testedBy: Map<ScanOperation, Set<string>>, explore: Exploration, isExcluded?: (p: string) => boolean, gate?: ShieldRefusals): CoverageRow[] {
   return model.operations.map((op) => {
     const obs = explore.observations.filter((o) => o.op === op);
     const excluded = isExcluded?.(op.path) ?? false;
@@ -318,6 +400,7 @@ function coverageOf(model: ApiModel, testedBy: Map<ScanOperation, Set<string>>, 
       reached: obs.some((o) => o.response.status > 0),
       answered2xx: obs.some((o) => ok(o.response)),
       testedBy: [...(testedBy.get(op) ?? [])].sort(),
+      ...(gate?.byOperation.has(op) ? { blockedBy: [...gate.byOperation.get(op)!].sort() } : {}),
     };
   });
 }

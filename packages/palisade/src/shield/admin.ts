@@ -13,6 +13,8 @@ import { oauthAdminRoute } from './admin-oauth.js';
 import type { OAuthAdmin } from './admin-oauth.js';
 import { keysAdminRoute } from './admin-keys.js';
 import type { ApiKeyAdmin } from './admin-keys.js';
+import { rateOverridesAdminRoute } from './admin-rate-overrides.js';
+import type { RateOverrideAdmin } from './admin-rate-overrides.js';
 
 export interface BlockEntry {
   entry: string;
@@ -36,11 +38,23 @@ export interface AdminDeps {
   oauth?: OAuthAdmin;
   /** API key management: /keys endpoints (admin-keys.ts). */
   apiKeys?: ApiKeyAdmin;
+  /** Per-actor rate-limit overrides: /rate-overrides endpoints (admin-rate-overrides.ts). */
+  rateOverrides?: RateOverrideAdmin;
   /**
    * Endpoints added by modules Shield may not import (Watch's /alerts): the host wiring passes
    * them in (decision 0026). Tried in order after the built-in endpoints; undefined means "not mine".
    */
   extensions?: readonly AdminExtension[];
+  /**
+   * The web console (a module Shield may not import): `GET /` and every path under /console go to
+   * it before the bearer-token check, since it authenticates with its own session cookie.
+   */
+  ui?: AdminUi;
+}
+
+export interface AdminUi {
+  /** True when it answered. */
+  handle(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
 }
 
 export type AdminAnswer = { status: number; body: unknown } | { status: number; problem: 'bad-request' | 'not-found' | 'method-not-allowed' | 'conflict'; detail: string };
@@ -114,6 +128,10 @@ export class AdminServer {
       return json(res, ok ? 200 : 503, { status: ok ? 'ready' : 'not-ready', checks: Object.fromEntries(Object.entries(checks).map(([k, v]) => [k, v.ok])) });
     }
 
+    if (this.deps.ui && (url.pathname === '/' || url.pathname === '/console' || url.pathname.startsWith('/console/'))) {
+      if (await this.deps.ui.handle(req, res)) return;
+    }
+
     const auth = req.headers.authorization ?? '';
     const presented = auth.startsWith('Bearer ') ? auth.slice(7).trim() : '';
     if (!presented || !tokenMatches(this.deps.token, presented)) {
@@ -168,6 +186,11 @@ export class AdminServer {
         return send(res, k.status, problemBody(k.problem, k.status, '', k.detail), PROBLEM_CONTENT_TYPE);
       }
       if (k) return json(res, k.status, k.body);
+    }
+    if (this.deps.rateOverrides && (path === '/rate-overrides' || path.startsWith('/rate-overrides/'))) {
+      const a = await rateOverridesAdminRoute(method, path, () => readJson(req), this.deps.rateOverrides, this.log);
+      if (a && 'problem' in a) return send(res, a.status, problemBody(a.problem, a.status, '', a.detail), PROBLEM_CONTENT_TYPE);
+      if (a) return json(res, a.status, a.body);
     }
     if (path.startsWith('/oauth/') && this.deps.oauth) {
       const a = await oauthAdminRoute(method, path, () => readJson(req), this.deps.oauth, this.log);

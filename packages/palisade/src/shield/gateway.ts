@@ -21,7 +21,8 @@ import { problemBody, PROBLEM_CONTENT_TYPE } from './problem.js';
 import { IpMatcher, MemoryBlocklist, normalizeIp, resolveClientIp, stripUpstreamCors } from './stages/index.js';
 import type { GatewayMetrics, Outcome } from './metrics.js';
 import type { RawExchange, Recorder } from './recorder.js';
-import { BodyGuard, BodyDenied } from './body.js';
+import { BodyGuard, BodyDenied, HeldBody, HOLD_WHOLE_BYTES } from './body.js';
+import type { BodyRefusal, BodyTally } from './body.js';
 import { createVersionsStage } from './versions.js';
 import { createContractStage } from './stages/contract.js';
 import { createSoapStage } from './stages/soap.js';
@@ -29,7 +30,9 @@ import type { Wsdl } from './wsdl.js';
 import { createAuthorizeStage } from './stages/authorize.js';
 import { createWafStage } from './stages/waf.js';
 import { WafRuleSets } from './waf-rules.js';
+import type { WafCompileResult } from './waf-rules.js';
 import { OwnerDatabases } from './owner-db.js';
+import type { RateOverrideLookup } from './rate-overrides.js';
 import { contractKey } from './contracts.js';
 import { AuthenticatorRegistry } from '../identity/index.js';
 import type { ApiKeyVerifier } from '../identity/index.js';
@@ -44,6 +47,8 @@ export interface GatewayOptions {
   metrics?: GatewayMetrics;
   recorder?: Recorder;
   blocklist?: MemoryBlocklist;
+  /** Per-actor rate-limit overrides placed at run time (rate-overrides.ts); the rate-limit stage reads them. */
+  rateOverrides?: RateOverrideLookup;
   /** Shared Redis for counters (store.redis); the caller owns the client and closes it. */
   redis?: SharedRedis;
   /** Verifies API keys for the authenticate stage (apiKey method). */
@@ -124,6 +129,7 @@ export class Gateway {
       blocklist: this.blocklist,
       log: (level, msg, fields) => this.log[level](fields ?? {}, msg),
       ...(opts.redis ? { redis: opts.redis } : {}),
+      ...(opts.rateOverrides ? { rateOverrides: opts.rateOverrides } : {}),
       ...(opts.apiKeys ? { apiKeys: opts.apiKeys } : {}),
       authenticators: opts.authenticators ?? new AuthenticatorRegistry({ log: (level, msg, fields) => this.log[level](fields ?? {}, msg) }),
       ownerDatabases: new OwnerDatabases(),
@@ -187,6 +193,7 @@ export class Gateway {
         bodyTimeout: a.timeouts.bodyMs,
       });
     }
+    let wafCompiled: WafCompileResult | undefined;
     try {
       const routeConfigs =
         config.routes.length > 0
@@ -196,7 +203,7 @@ export class Gateway {
             : [];
       const merged = routeConfigs.map((r) => mergeStageSettings(config.defaults, r.stages));
       // Every rule set loads before anything goes live: a broken rule file refuses the whole configuration.
-      const wafs = this.wafRules.compile(config, routeConfigs.map((r, i) => ({ label: `route ${r.pathPrefix} (${r.api})`, settings: merged[i]!.waf })));
+      const wafs = (wafCompiled = this.wafRules.compile(config, routeConfigs.map((r, i) => ({ label: `route ${r.pathPrefix} (${r.api})`, settings: merged[i]!.waf }))));
       const routes: CompiledRoute[] = routeConfigs.map((r, i) => {
         const api = apis.get(r.api);
         if (!api) throw new PalisadeError('PALISADE_ERR_CONFIG_INVALID', `route for ${r.pathPrefix} names unknown API "${r.api}"`);
@@ -253,7 +260,8 @@ export class Gateway {
         credentialHeaders: credentialLocations(config).headers,
       };
     } catch (err) {
-      // Pools created for a configuration that never went live must not leak.
+      // Pools and audit-log files opened for a configuration that never went live must not leak.
+      wafCompiled?.discard();
       for (const a of apis.values()) if (!previous.has(a.name) || previous.get(a.name)!.pool !== a.pool) void a.pool.destroy();
       if (err instanceof PalisadeError) throw err;
       throw new PalisadeError('PALISADE_ERR_CONFIG_INVALID', (err as Error).message, [], { cause: err });
@@ -391,6 +399,8 @@ export class Gateway {
       routeName: route?.name ?? '',
       resolveOperation: route?.resolveOperation,
       hasCredentials,
+      // Declared here, not added by the first stage that sets it: every context has one shape.
+      extraResponseHeaders: undefined,
       outcomes: [],
     };
     const state: RequestState = {
@@ -462,7 +472,7 @@ export class Gateway {
       Object.assign(headers, lowerKeys(v.headers));
       state.outcome = 'responded';
     }
-    if (ctx.extraResponseHeaders) Object.assign(headers, lowerKeys(ctx.extraResponseHeaders));
+    if (ctx.extraResponseHeaders) addExtra(headers, ctx.extraResponseHeaders);
     headers[rt.requestIdHeader] = ctx.requestId;
     headers['content-length'] = String(Buffer.byteLength(body));
     if (closeConnection) headers.connection = 'close';
@@ -484,19 +494,61 @@ export class Gateway {
   private forward(state: RequestState, req: IncomingMessage, res: ServerResponse): void {
     const { ctx, rt } = state;
     const route = state.route!;
-    const api = route.api;
     const cl = req.headers['content-length'];
-    const hasBody = req.headers['transfer-encoding'] !== undefined || (cl !== undefined && cl !== '0');
-    let body: BodyGuard | null = null;
-    if (hasBody) {
-      // Always wrapped: besides running the inspectors, the guard counts bytes for the record.
-      const guard = new BodyGuard(bodyInspectors(route.pipeline, ctx) ?? [], rt.sampleBytes);
-      state.guard = guard;
-      req.on('error', (err) => guard.destroy(err));
-      req.pipe(guard);
-      body = guard;
-    }
+    const chunked = req.headers['transfer-encoding'] !== undefined;
+    const hasBody = chunked || (cl !== undefined && cl !== '0');
+    if (!hasBody) return this.dispatch(state, req, res, null);
+    // A body nobody records is not sampled.
+    const sampleBytes = this.recorder && route.record ? rt.sampleBytes : 0;
+    const inspectors = bodyInspectors(route.pipeline, ctx);
+    if (inspectors && !chunked && Number(cl) <= HOLD_WHOLE_BYTES) return this.holdThenForward(state, req, res, new HeldBody(inspectors, sampleBytes));
+    // Always wrapped: besides running the inspectors, the guard counts bytes for the record.
+    const guard = new BodyGuard(inspectors ?? [], sampleBytes);
+    state.guard = guard;
+    req.on('error', (err) => guard.destroy(err));
+    req.pipe(guard);
+    this.dispatch(state, req, res, guard);
+  }
 
+  /**
+   * A small body that stages inspect: read whole, judged, then forwarded with the head in one
+   * write. The upstream would not get its last bytes before the verdict anyway (BodyGuard holds
+   * the last chunk back), so holding all of it delays nothing the upstream could act on.
+   */
+  private holdThenForward(state: RequestState, req: IncomingMessage, res: ServerResponse, held: HeldBody): void {
+    state.guard = held;
+    const decided = (v: BodyRefusal | undefined): void => {
+      // Refused: the whole body was read, but the answer still closes, as a refused stream does.
+      if (v) return this.sendVerdict(state, res, v, true);
+      if (!res.destroyed) this.dispatch(state, req, res, held.body());
+    };
+    const onData = (chunk: Buffer): void => {
+      const v = held.push(chunk);
+      if (!v) return;
+      req.off('data', onData);
+      req.off('end', onEnd);
+      // What is still coming is not read: the connection closes after the refusal.
+      req.pause();
+      this.sendVerdict(state, res, v, true);
+    };
+    const onEnd = (): void => {
+      let v: BodyRefusal | undefined | Promise<BodyRefusal | undefined>;
+      try {
+        v = held.end();
+      } catch (err) {
+        return this.internalError(state, res, err);
+      }
+      if (v instanceof Promise) v.then(decided, (err: unknown) => this.internalError(state, res, err));
+      else decided(v);
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+  }
+
+  private dispatch(state: RequestState, req: IncomingMessage, res: ServerResponse, body: BodyGuard | Buffer | null): void {
+    const { ctx, rt } = state;
+    const route = state.route!;
+    const api = route.api;
     let path = state.ctx.path;
     if (route.strip) {
       path = path.slice(route.prefix.replace(/\/$/, '').length);
@@ -562,7 +614,7 @@ export class Gateway {
     }
     for (const h of RESPONSE_DROP) delete headers[h];
     stripUpstreamCors({ status, headers });
-    if (ctx.extraResponseHeaders) Object.assign(headers, lowerKeys(ctx.extraResponseHeaders));
+    if (ctx.extraResponseHeaders) addExtra(headers, ctx.extraResponseHeaders);
     headers[rt.requestIdHeader] = ctx.requestId;
     const head: ResponseHead = { status, headers };
     const buffering = runResponseHead(state.pipeline, ctx, head, true);
@@ -694,7 +746,7 @@ export interface RequestState {
   upstreamMs: number | undefined;
   blockedBy: string | undefined;
   error: string | undefined;
-  guard?: BodyGuard;
+  guard?: BodyTally;
   head?: ResponseHead;
   reqSample: Buffer | undefined;
   resSample: Buffer[] | undefined;
@@ -785,6 +837,11 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
     if (this.buffering && this.truncated) return;
     this.gw.onUpstreamError(this.state, this.res, err);
   }
+}
+
+/** Stages' extra headers onto a response: their names are lower case already (RequestContext). */
+function addExtra(headers: HeaderMap, extra: Readonly<Record<string, string>>): void {
+  for (const name in extra) headers[name] = extra[name];
 }
 
 function lowerKeys<V extends string | string[]>(h: Readonly<Record<string, V>>): Record<string, V> {

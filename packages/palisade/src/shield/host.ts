@@ -22,12 +22,18 @@ import { GatewayMetrics } from './metrics.js';
 import { Recorder } from './recorder.js';
 import { createRedactor } from './redact.js';
 import { AdminServer } from './admin.js';
-import type { AdminDeps, AdminExtension } from './admin.js';
+import type { AdminDeps, AdminExtension, AdminUi } from './admin.js';
+import type { OAuthAdmin } from './admin-oauth.js';
 import { observed } from './observe.js';
 import type { ExchangeObserver } from './observe.js';
 import type { RawExchange } from './recorder.js';
 import { MemoryBlocklist } from './stages/index.js';
 import type { SharedRedis } from './stage.js';
+import { RATE_OVERRIDES_STATE_KEY, RateOverrides, parseOverrides, withOverride } from './rate-overrides.js';
+import type { RateOverride } from './rate-overrides.js';
+import type { RateOverrideAdmin } from './admin-rate-overrides.js';
+import type { ObservedExchange } from './observe.js';
+import { randomUUID } from 'node:crypto';
 
 export interface ShieldHostOptions {
   config: PalisadeConfig;
@@ -42,11 +48,14 @@ export interface ShieldHostOptions {
   oauthDemo?: boolean;
   /**
    * Sees every batch of exchanges the recorder writes (Watch's detectors), off the request path.
-   * Single-process mode only: cluster workers record in their own processes.
+   * With cluster workers, each worker sends its batches to the primary over the IPC channel and
+   * the primary calls this (decision 0041).
    */
   observeExchanges?: ExchangeObserver;
   /** Admin API endpoints of modules Shield does not import (Watch's /alerts); decision 0026. */
   adminExtensions?: readonly AdminExtension[];
+  /** The web console, served by the admin server under /console (a module Shield does not import). */
+  adminUi?: AdminUi;
 }
 
 /** The dynamic block list as other modules may change it: the store, this process and the other gateways. */
@@ -55,18 +64,28 @@ export interface BlockControl {
   remove(entry: string): Promise<boolean>;
 }
 
+/**
+ * Per-actor rate-limit overrides as other modules may change them (Watch's rate-limit response):
+ * the store, this process and the other gateways, like BlockControl.
+ */
+export type RateLimitControl = RateOverrideAdmin;
+
 export interface RunningShield {
   gatewayUrl: string;
   /** The plain-HTTP listener that redirects to HTTPS, when configured. */
   redirectUrl?: string;
   adminUrl?: string;
   /** The built-in authorization server (oauth.enabled), started with the primary process. */
-  oauth?: { url: string; issuer: string; demo?: DemoInfo };
+  oauth?: { url: string; issuer: string; demo?: DemoInfo; admin: OAuthAdmin };
   workers: number;
   /** Places and lifts dynamic blocks (Watch's automatic responses). */
   blocks: BlockControl;
+  /** Places and lifts per-actor rate-limit overrides (Watch's automatic responses). */
+  rateLimits: RateLimitControl;
   /** The store this process opened (closed with it): Watch keeps its alerts there. */
   store: Store;
+  /** The configuration in force (it changes on reload). */
+  currentConfig(): PalisadeConfig;
   reload(): Promise<{ ok: boolean; changed?: boolean; error?: string; details?: readonly string[] }>;
   close(): Promise<void>;
 }
@@ -74,9 +93,18 @@ export interface RunningShield {
 const MSG_RELOAD = 'palisade:reload';
 const MSG_BLOCKS = 'palisade:blocks';
 const MSG_READY = 'palisade:ready';
+const MSG_OBSERVED = 'palisade:observed';
 const BLOCK_SYNC_MS = 5000;
+/** Set in a worker's environment when the primary wants its exchange batches (observeExchanges). */
+const OBSERVE_ENV = 'PALISADE_OBSERVE_EXCHANGES';
+/** Batches a worker has handed to the IPC channel and not yet seen written; beyond this it drops. */
+const MAX_PENDING_OBSERVED = 64;
 
-type WorkerMessage = { type: typeof MSG_RELOAD; text: string; path: string } | { type: typeof MSG_BLOCKS } | { type: typeof MSG_READY; url: string };
+type WorkerMessage =
+  | { type: typeof MSG_RELOAD; text: string; path: string }
+  | { type: typeof MSG_BLOCKS }
+  | { type: typeof MSG_READY; url: string }
+  | { type: typeof MSG_OBSERVED; batch: ObservedExchange[] };
 
 export function workerCount(cfg: PalisadeConfig): number {
   return cfg.gateway.workers === 'auto' ? availableParallelism() : cfg.gateway.workers;
@@ -93,7 +121,14 @@ interface Core {
   store: Store;
   metrics: GatewayMetrics;
   blocklist: MemoryBlocklist;
+  /** Per-actor rate-limit overrides, mirrored from the store by syncBlocks. */
+  rateOverrides: RateOverrides;
+  /** Reloads the block list and the rate-limit overrides from the store. */
   syncBlocks(): Promise<void>;
+  /** Tells the other processes sharing store.redis that blocks or overrides changed (no-op without Redis). */
+  announce(): void;
+  /** The store.redis subscriber that hears the other processes' change notices. */
+  subscriber?: Redis;
   timers: NodeJS.Timeout[];
   /** Shared counters (store.redis): one client per process, handed to every stage through StageEnv. */
   redis?: SharedRedis;
@@ -132,7 +167,45 @@ async function openRedis(cfg: PalisadeConfig, log: Logger): Promise<SharedRedis 
   return { client, keyPrefix: conf.keyPrefix };
 }
 
+/** The channel of block and override change notices; the message is the sender's id. */
+function changeChannel(redis: SharedRedis): string {
+  return `${redis.keyPrefix}shield:blocks-changed`;
+}
+
+/**
+ * Every process sharing store.redis hears the others' block and override changes and reloads them
+ * from the store at once, instead of at its next periodic sync (decision 0041). A subscriber
+ * needs its own connection (a subscribed connection takes no other command); unlike the counters'
+ * client it queues while disconnected and resubscribes, and reloads after every reconnection for
+ * the notices it missed.
+ */
+async function subscribeChanges(cfg: PalisadeConfig, redis: SharedRedis, self: string, sync: () => Promise<void>, log: Logger): Promise<Redis | undefined> {
+  const url = cfg.store.redis?.url;
+  if (!url) return undefined;
+  const sub = new Redis(url, { maxRetriesPerRequest: null });
+  const channel = changeChannel(redis);
+  let lastLog = 0;
+  sub.on('error', (err: Error) => {
+    const now = Date.now();
+    if (now - lastLog < REDIS_ERROR_LOG_INTERVAL_MS) return;
+    lastLog = now;
+    log.warn({ err: err.message }, 'redis subscriber connection failed; retrying');
+  });
+  let first = true;
+  sub.on('ready', () => {
+    if (first) first = false;
+    else void sync();
+  });
+  sub.on('message', (ch: string, sender: string) => {
+    if (ch === channel && sender !== self) void sync();
+  });
+  // Bounded like the counters' client: a Redis that is down must not stop the start.
+  await Promise.race([sub.subscribe(channel).catch(() => undefined), new Promise((r) => setTimeout(r, REDIS_READY_WAIT_MS).unref())]);
+  return sub;
+}
+
 async function closeCore(core: Core): Promise<void> {
+  if (core.subscriber) await core.subscriber.quit().catch(() => core.subscriber?.disconnect());
   await core.oauth?.close();
   await core.apiKeys.close().catch(() => undefined);
   await core.store.close();
@@ -143,10 +216,12 @@ async function openCore(cfg: PalisadeConfig, log: Logger, withRetention: boolean
   const store = await openStore({ driver: cfg.store.driver, path: cfg.store.path, ...(cfg.store.url ? { url: cfg.store.url } : {}) });
   const metrics = new GatewayMetrics(cluster.isWorker ? { labels: { worker: String(cluster.worker?.id ?? 0) } } : {});
   const blocklist = new MemoryBlocklist();
+  const rateOverrides = new RateOverrides();
   const syncBlocks = async () => {
     try {
       const blocks = await store.listBlocks();
       blocklist.replaceAll(blocks.map((b) => ({ entry: b.entry, ...(b.expiresAt !== undefined ? { expiresAt: b.expiresAt } : {}) })));
+      rateOverrides.replaceAll(parseOverrides(await store.getState(RATE_OVERRIDES_STATE_KEY)));
     } catch (err) {
       log.warn({ err: (err as Error).message }, 'could not load the block list from the store');
     }
@@ -167,8 +242,15 @@ async function openCore(cfg: PalisadeConfig, log: Logger, withRetention: boolean
   }
   for (const t of timers) t.unref();
   const redis = await openRedis(cfg, log);
+  const self = randomUUID();
+  const subscriber = redis ? await subscribeChanges(cfg, redis, self, syncBlocks, log) : undefined;
+  const announce = () => {
+    if (!redis) return;
+    // The change is in the store already; a lost notice costs the others the periodic sync's delay.
+    redis.client.publish(changeChannel(redis), self).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'could not announce a block list change through redis'));
+  };
   const apiKeys = new StoreApiKeyVerifier(store.apiKeys, { log: (level, msg, fields) => log[level](fields ?? {}, msg) });
-  return { store, metrics, blocklist, syncBlocks, timers, apiKeys, ...(redis ? { redis } : {}) };
+  return { store, metrics, blocklist, rateOverrides, syncBlocks, announce, timers, apiKeys, ...(redis ? { redis } : {}), ...(subscriber ? { subscriber } : {}) };
 }
 
 /** What the recorder removes: the configured lists, plus custom API key headers and query parameters, which are secrets whatever recording lists. */
@@ -214,6 +296,7 @@ interface AdminParts {
   health(): Record<string, { ok: boolean; detail?: string }>;
   onBlocksChanged(): void;
   extensions?: readonly AdminExtension[];
+  ui?: AdminUi;
 }
 
 function blockControl(core: Core, onChanged: () => void): BlockControl {
@@ -223,13 +306,54 @@ function blockControl(core: Core, onChanged: () => void): BlockControl {
       await core.store.addBlock({ entry: b.entry, reason: b.reason, createdBy: b.createdBy, ...(expiresAt !== undefined ? { expiresAt } : {}) });
       core.blocklist.add(b.entry, b.ttlMs);
       onChanged();
+      core.announce();
     },
     async remove(entry) {
       const removed = await core.store.removeBlock(entry);
       const local = core.blocklist.remove(entry);
       onChanged();
+      core.announce();
       return removed || local;
     },
+  };
+}
+
+/**
+ * Rate-limit overrides live in the store's module state as one JSON list (they are few and short-
+ * lived); changes are read-modify-write, serialised within this process. Two processes changing
+ * overrides in the same milliseconds may lose one of the two changes (decision 0041).
+ */
+const overrideChains = new WeakMap<Core, Promise<unknown>>();
+
+function rateControl(core: Core, onChanged: () => void): RateLimitControl {
+  const change = <T>(f: (list: RateOverride[], now: number) => { next: RateOverride[]; result: T }): Promise<T> => {
+    const run = async () => {
+      const now = Date.now();
+      const list = parseOverrides(await core.store.getState(RATE_OVERRIDES_STATE_KEY)).filter((o) => o.expiresAt > now);
+      const { next, result } = f(list, now);
+      await core.store.setState(RATE_OVERRIDES_STATE_KEY, JSON.stringify(next));
+      core.rateOverrides.replaceAll(next);
+      onChanged();
+      core.announce();
+      return result;
+    };
+    const p = (overrideChains.get(core) ?? Promise.resolve()).then(run, run);
+    overrideChains.set(core, p.catch(() => undefined));
+    return p;
+  };
+  return {
+    async list() {
+      const now = Date.now();
+      return parseOverrides(await core.store.getState(RATE_OVERRIDES_STATE_KEY))
+        .filter((o) => o.expiresAt > now)
+        .sort((a, b) => b.createdAt - a.createdAt);
+    },
+    tighten: (o) =>
+      change((list, now) => {
+        const rec: RateOverride = { target: o.target, limit: o.limit, windowSeconds: o.windowSeconds, expiresAt: now + o.ttlMs, reason: o.reason, createdBy: o.createdBy, createdAt: now };
+        return { next: withOverride(list, rec, now), result: rec };
+      }),
+    remove: (target) => change((list) => ({ next: list.filter((o) => o.target !== target), result: list.some((o) => o.target === target) })),
   };
 }
 
@@ -252,15 +376,19 @@ async function startAdmin(cfg: PalisadeConfig, token: string | undefined, core: 
       await store.addBlock({ entry: b.entry, reason: b.reason, createdBy: 'admin-api', ...(expiresAt !== undefined ? { expiresAt } : {}) });
       blocklist.add(b.entry, b.ttlMs);
       parts.onBlocksChanged();
+      core.announce();
     },
     removeBlock: async (entry) => {
       const removed = await store.removeBlock(entry);
       const local = blocklist.remove(entry);
       parts.onBlocksChanged();
+      core.announce();
       return removed || local;
     },
+    rateOverrides: rateControl(core, parts.onBlocksChanged),
     reload: parts.reload,
     ...(parts.extensions ? { extensions: parts.extensions } : {}),
+    ...(parts.ui ? { ui: parts.ui } : {}),
     ...(core.oauth ? { oauth: core.oauth } : {}),
     // Revoking or rotating here is seen at once by this process's gateway, by workers within the verifier's cache TTL.
     apiKeys: new ApiKeyManager(store.apiKeys, { knownApis: () => parts.config().apis.map((a) => a.name), onChange: (id) => core.apiKeys.invalidate(id) }),
@@ -326,7 +454,7 @@ async function startSingle(opts: ShieldHostOptions): Promise<RunningShield> {
   const authenticators = authenticatorRegistry(log);
   let gateway: Gateway;
   try {
-    gateway = new Gateway({ config: cfg, contracts: await loadContracts(cfg), wsdls: await loadWsdls(cfg), authenticators: await prepared(authenticators, cfg), logger: log, metrics: core.metrics, recorder, blocklist: core.blocklist, apiKeys: core.apiKeys, ...(core.redis ? { redis: core.redis } : {}) });
+    gateway = new Gateway({ config: cfg, contracts: await loadContracts(cfg), wsdls: await loadWsdls(cfg), authenticators: await prepared(authenticators, cfg), logger: log, metrics: core.metrics, recorder, blocklist: core.blocklist, rateOverrides: core.rateOverrides, apiKeys: core.apiKeys, ...(core.redis ? { redis: core.redis } : {}) });
   } catch (err) {
     for (const t of core.timers) clearInterval(t);
     await closeCore(core);
@@ -373,6 +501,7 @@ async function startSingle(opts: ShieldHostOptions): Promise<RunningShield> {
     health: () => ({ gateway: { ok: true } }),
     onBlocksChanged: () => undefined,
     ...(opts.adminExtensions ? { extensions: opts.adminExtensions } : {}),
+    ...(opts.adminUi ? { ui: opts.adminUi } : {}),
   });
   const adminUrl = admin?.url;
 
@@ -389,7 +518,7 @@ async function startSingle(opts: ShieldHostOptions): Promise<RunningShield> {
   };
   if (opts.handleSignals) installSignals(log, close, reload);
   const redirectUrl = gw.redirectPort !== undefined ? `http://${hostForUrl(cfg.gateway.listen.host)}:${gw.redirectPort}` : undefined;
-  return { gatewayUrl: gw.url, ...(redirectUrl ? { redirectUrl } : {}), ...(adminUrl ? { adminUrl } : {}), ...oauthFace(core), workers: 1, blocks: blockControl(core, () => undefined), store: core.store, reload, close };
+  return { gatewayUrl: gw.url, ...(redirectUrl ? { redirectUrl } : {}), ...(adminUrl ? { adminUrl } : {}), ...oauthFace(core), workers: 1, blocks: blockControl(core, () => undefined), rateLimits: rateControl(core, () => undefined), store: core.store, currentConfig: () => cfg, reload, close };
 }
 
 function installSignals(log: Logger, close: () => Promise<void>, reload: () => Promise<unknown>): void {
@@ -430,10 +559,11 @@ async function startPrimary(opts: ShieldHostOptions, n: number): Promise<Running
   };
   const fork = (): Promise<string> =>
     new Promise((resolve, reject) => {
-      const w = cluster.fork({ PALISADE_CLUSTER_WORKER: '1' });
+      const w = cluster.fork({ PALISADE_CLUSTER_WORKER: '1', ...(opts.observeExchanges ? { [OBSERVE_ENV]: '1' } : {}) });
       workers.add(w);
       w.on('message', (m: WorkerMessage) => {
         if (m?.type === MSG_READY) resolve(m.url);
+        else if (m?.type === MSG_OBSERVED && Array.isArray(m.batch)) opts.observeExchanges?.(m.batch);
       });
       w.once('exit', (code) => {
         workers.delete(w);
@@ -486,6 +616,7 @@ async function startPrimary(opts: ShieldHostOptions, n: number): Promise<Running
       health: () => ({ gateway: { ok: workers.size > 0, detail: `${workers.size} workers` } }),
       onBlocksChanged: () => broadcast({ type: MSG_BLOCKS }),
       ...(opts.adminExtensions ? { extensions: opts.adminExtensions } : {}),
+      ...(opts.adminUi ? { ui: opts.adminUi } : {}),
     });
   } catch (err) {
     stopping = true;
@@ -509,7 +640,7 @@ async function startPrimary(opts: ShieldHostOptions, n: number): Promise<Running
     await closeCore(core);
   };
   if (opts.handleSignals) installSignals(log, close, reload);
-  return { gatewayUrl, ...(adminUrl ? { adminUrl } : {}), ...oauthFace(core), workers: n, blocks: blockControl(core, () => broadcast({ type: MSG_BLOCKS })), store: core.store, reload, close };
+  return { gatewayUrl, ...(adminUrl ? { adminUrl } : {}), ...oauthFace(core), workers: n, blocks: blockControl(core, () => broadcast({ type: MSG_BLOCKS })), rateLimits: rateControl(core, () => broadcast({ type: MSG_BLOCKS })), store: core.store, currentConfig: () => cfg, reload, close };
 }
 
 /** Body of a cluster worker process: gateway + recorder, configuration pushed by the primary. */
@@ -520,9 +651,9 @@ export async function runShieldWorker(opts: { config: PalisadeConfig; configPath
   // Constructing one installs prom-client's worker-side listener that answers the primary.
   new AggregatorRegistry();
   AggregatorRegistry.setRegistries([core.metrics.registry]);
-  const recorder = makeRecorder(cfg, core, log);
+  const recorder = makeRecorder(cfg, core, log, process.env[OBSERVE_ENV] === '1' ? observerToPrimary(log) : undefined);
   const authenticators = authenticatorRegistry(log);
-  const gateway = new Gateway({ config: cfg, contracts: await loadContracts(cfg), wsdls: await loadWsdls(cfg), authenticators: await prepared(authenticators, cfg), logger: log, metrics: core.metrics, recorder, blocklist: core.blocklist, apiKeys: core.apiKeys, ...(core.redis ? { redis: core.redis } : {}) });
+  const gateway = new Gateway({ config: cfg, contracts: await loadContracts(cfg), wsdls: await loadWsdls(cfg), authenticators: await prepared(authenticators, cfg), logger: log, metrics: core.metrics, recorder, blocklist: core.blocklist, rateOverrides: core.rateOverrides, apiKeys: core.apiKeys, ...(core.redis ? { redis: core.redis } : {}) });
   const { url } = await gateway.listen();
   process.on('message', (m: WorkerMessage) => {
     if (m?.type === MSG_RELOAD) {
@@ -553,6 +684,31 @@ export async function runShieldWorker(opts: { config: PalisadeConfig; configPath
   process.on('disconnect', stop);
 }
 
+/**
+ * A worker's exchange observer: sends each batch to the primary, where Watch runs (decision 0041).
+ * The IPC channel has no bound of its own, so batches not yet written out are counted and, past
+ * MAX_PENDING_OBSERVED, dropped and logged: a slow primary costs detections, never the worker's memory.
+ */
+function observerToPrimary(log: Logger): ExchangeObserver {
+  let pending = 0;
+  let dropped = 0;
+  let lastLog = 0;
+  return (batch) => {
+    if (!process.connected || !process.send) return;
+    if (pending >= MAX_PENDING_OBSERVED) {
+      dropped += batch.length;
+      const now = Date.now();
+      if (now - lastLog > 10_000) {
+        lastLog = now;
+        log.warn({ dropped }, 'watch: exchanges not sent to the primary (IPC backlog)');
+      }
+      return;
+    }
+    pending++;
+    process.send({ type: MSG_OBSERVED, batch: [...batch] } satisfies WorkerMessage, undefined, undefined, () => pending--);
+  };
+}
+
 function hostForUrl(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
@@ -581,5 +737,5 @@ async function attachOAuth(core: Core, cfg: PalisadeConfig, log: Logger, demo: b
 
 function oauthFace(core: Core): Pick<RunningShield, 'oauth'> {
   const o = core.oauth;
-  return o ? { oauth: { url: o.url, issuer: o.issuer, ...(o.demo ? { demo: o.demo } : {}) } } : {};
+  return o ? { oauth: { url: o.url, issuer: o.issuer, ...(o.demo ? { demo: o.demo } : {}), admin: o } } : {};
 }

@@ -2,8 +2,12 @@
 export { Gateway } from './gateway.js';
 export type { GatewayOptions } from './gateway.js';
 export { startShield, runShieldWorker, workerCount } from './host.js';
-export type { ShieldHostOptions, RunningShield, BlockControl } from './host.js';
+export type { ShieldHostOptions, RunningShield, BlockControl, RateLimitControl } from './host.js';
+export type { RateOverride } from './rate-overrides.js';
 export type { AdminExtension, AdminAnswer } from './admin.js';
+export type { AdminUi } from './admin.js';
+export type { OAuthAdmin } from './admin-oauth.js';
+export type { ApiKeyAdmin } from './admin-keys.js';
 export type { ObservedExchange, ExchangeObserver } from './observe.js';
 export { AdminServer, tokenMatches } from './admin.js';
 export { GatewayMetrics } from './metrics.js';

@@ -151,7 +151,7 @@ export function runResponseHead(
 ): Stage[] | undefined {
   let buffer: Stage[] | undefined;
   for (const s of p.response) {
-    const r = s.responseHead!(ctx, head);
+    const r = s.responseHead!(ctx, head, fromUpstream);
     if (r === 'buffer' && fromUpstream && s.responseBody) (buffer ??= []).push(s);
   }
   return buffer;

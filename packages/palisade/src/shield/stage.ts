@@ -5,6 +5,8 @@ import type { Redis } from 'ioredis';
 import type { Principal, StageOutcome, Verdict, StageSettings } from '../core/index.js';
 import type { ApiKeyVerifier, AuthenticatorRegistry } from '../identity/index.js';
 import type { OwnerDatabases } from './owner-db.js';
+import type { JsonBody } from './body.js';
+import type { RateOverrideLookup } from './rate-overrides.js';
 
 /** Response headers as they will be written: lower-case names. */
 export type HeaderMap = Record<string, string | string[] | undefined>;
@@ -37,7 +39,11 @@ export interface RequestContext {
   readonly resolveOperation?: (method: string, path: string) => string | undefined;
   /** True when the request carried credentials (Authorization, Cookie, API-key header). */
   readonly hasCredentials: boolean;
-  /** Headers stages ask to add to whatever response is finally sent (CORS, rate-limit headers...). */
+  /**
+   * Headers stages ask to add to whatever response is finally sent (CORS, rate-limit headers...),
+   * by lower-case name: they are copied onto the response as they are, with no per-response
+   * normalising.
+   */
   extraResponseHeaders?: Record<string, string>;
   /** What each stage decided, in order. */
   readonly outcomes: StageOutcome[];
@@ -48,6 +54,13 @@ export interface BodyInspector {
   push(chunk: Buffer): Verdict | undefined;
   /** May be asynchronous (e.g. a DNS lookup); the body is held back from the upstream until it settles. */
   end(): Verdict | undefined | Promise<Verdict | undefined>;
+  /**
+   * Optional: the whole body at once, instead of push() and end(), when the gateway held it whole
+   * (small bodies of known length; see shield/body.ts). Must decide as push() and end() would.
+   * `json()` parses the body once for every stage of the request that calls it; its value is
+   * shared, so it is read, never changed.
+   */
+  whole?(body: Buffer, json: () => JsonBody): Verdict | undefined | Promise<Verdict | undefined>;
 }
 
 export interface ResponseHead {
@@ -64,8 +77,10 @@ export interface Stage {
   /**
    * Runs on every response head (upstream or Shield-generated) before it is written; may edit headers.
    * Return 'buffer' to receive the body in `responseBody` (bounded by `maxBufferBytes`).
+   * `fromUpstream` is false for Shield's own answers (denials, 502/504), which judging stages skip
+   * (the pipeline always passes it; absent means the upstream's).
    */
-  responseHead?(ctx: RequestContext, head: ResponseHead): void | 'buffer';
+  responseHead?(ctx: RequestContext, head: ResponseHead, fromUpstream?: boolean): void | 'buffer';
   /** With 'buffer': the body (possibly truncated at maxBufferBytes); return a Verdict to replace the response. */
   responseBody?(ctx: RequestContext, head: ResponseHead, body: Buffer, truncated: boolean): Verdict | undefined;
   /** Largest body `responseBody` wants to see. */
@@ -91,6 +106,8 @@ export interface StageEnv {
   readonly authenticators?: AuthenticatorRegistry;
   /** Connections for owner lookups that query the API's database, kept across reloads. */
   readonly ownerDatabases?: OwnerDatabases;
+  /** Stricter limits for single actors placed at run time (Watch's responses, the admin API). */
+  readonly rateOverrides?: RateOverrideLookup;
 }
 
 export interface SharedRedis {

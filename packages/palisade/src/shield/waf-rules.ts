@@ -48,6 +48,11 @@ export interface WafCompileResult {
   readonly routes: readonly (RouteWaf | null)[];
   /** Makes this result the cache the next compile reuses (call once the configuration is live). */
   commit(): void;
+  /**
+   * The configuration will not go live (a later part of it failed): closes the audit files this
+   * compile opened that the live configuration does not use. Call instead of commit().
+   */
+  discard(): void;
 }
 
 type Log = (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
@@ -276,6 +281,10 @@ export class WafRuleSets {
         this.engines = next;
         for (const [k, f] of this.auditFiles) if (!auditNext.has(k)) f.close();
         this.auditFiles = auditNext;
+      },
+      discard: () => {
+        const live = new Set(this.auditFiles.values());
+        for (const f of auditNext.values()) if (!live.has(f)) f.close();
       },
     };
   }

@@ -8,6 +8,9 @@ import type { Migration } from './migrations.js';
 import { oauthStoreContract } from './oauth-contract.test-suite.js';
 import { apiKeyStoreContract } from './api-key-contract.test-suite.js';
 import { alertStoreContract } from './alert-contract.test-suite.js';
+import { findingStoreContract } from './findings-contract.test-suite.js';
+import { scanStoreContract } from './scan-contract.test-suite.js';
+import { consoleUsersStoreContract } from './console-users-contract.test-suite.js';
 
 export interface LocationOptions {
   migrations?: readonly Migration[];
@@ -453,6 +456,9 @@ export function storeContract(harness: StoreHarness): void {
   oauthStoreContract(fresh);
   apiKeyStoreContract(fresh);
   alertStoreContract(fresh);
+  findingStoreContract(fresh);
+  scanStoreContract(fresh);
+  consoleUsersStoreContract(fresh);
 
   describe('lifecycle', () => {
     it('keeps everything across close and reopen', async () => {

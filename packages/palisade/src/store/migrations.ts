@@ -176,6 +176,118 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX alerts_detector_idx ON alerts (detector, last_seen);
     `,
   },
+  // Console sign-in (console/): users (local with a scrypt hash, or provisioned by OpenID Connect),
+  // sessions keyed by the SHA-256 of the cookie token (a stolen database holds no usable cookie),
+  // and the audit log of admin actions (detail is JSON text, never a secret).
+  {
+    version: 5,
+    name: 'console_users_sessions_audit',
+    up: `
+      CREATE TABLE console_users (
+        username      TEXT NOT NULL PRIMARY KEY,
+        display_name  TEXT    NOT NULL,
+        role          TEXT    NOT NULL,
+        password_hash TEXT,
+        source        TEXT    NOT NULL,
+        subject       TEXT,
+        created_at    INTEGER NOT NULL,
+        updated_at    INTEGER NOT NULL,
+        disabled      INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE UNIQUE INDEX console_users_subject_idx ON console_users (source, subject) WHERE subject IS NOT NULL;
+
+      CREATE TABLE console_sessions (
+        id           TEXT    NOT NULL PRIMARY KEY,
+        username     TEXT    NOT NULL,
+        role         TEXT    NOT NULL,
+        created_at   INTEGER NOT NULL,
+        expires_at   INTEGER NOT NULL,
+        last_seen_at INTEGER NOT NULL,
+        csrf_secret  TEXT    NOT NULL
+      );
+      CREATE INDEX console_sessions_user_idx ON console_sessions (username);
+      CREATE INDEX console_sessions_expires_idx ON console_sessions (expires_at);
+
+      CREATE TABLE console_audit (
+        id      TEXT NOT NULL PRIMARY KEY,
+        at      INTEGER NOT NULL,
+        actor   TEXT    NOT NULL,
+        role    TEXT    NOT NULL,
+        action  TEXT    NOT NULL,
+        target  TEXT    NOT NULL,
+        detail  TEXT    NOT NULL
+      );
+      CREATE INDEX console_audit_at_idx ON console_audit (at, id);
+    `,
+  },
+  // Console findings (console/findings.ts) keyed by content fingerprint, with their triage state,
+  // and the palisade.yaml changes made from the console (before/after text, for undo).
+  {
+    version: 6,
+    name: 'console_findings_changes',
+    up: `
+      CREATE TABLE findings (
+        fingerprint  TEXT NOT NULL PRIMARY KEY,
+        source       TEXT    NOT NULL,
+        check_id     TEXT    NOT NULL,
+        title        TEXT    NOT NULL,
+        severity     TEXT    NOT NULL,
+        category     TEXT    NOT NULL,
+        operation    TEXT,
+        scope        TEXT,
+        scan_id      TEXT,
+        first_seen   INTEGER NOT NULL,
+        last_seen    INTEGER NOT NULL,
+        status       TEXT    NOT NULL,
+        status_by    TEXT,
+        status_at    INTEGER,
+        status_note  TEXT,
+        data         TEXT    NOT NULL
+      );
+      CREATE INDEX findings_last_seen_idx ON findings (last_seen);
+      CREATE INDEX findings_scope_idx ON findings (scope, status) WHERE scope IS NOT NULL;
+
+      CREATE TABLE config_changes (
+        id                  TEXT NOT NULL PRIMARY KEY,
+        at                  INTEGER NOT NULL,
+        actor               TEXT    NOT NULL,
+        finding_fingerprint TEXT,
+        path                TEXT    NOT NULL,
+        summary             TEXT    NOT NULL,
+        before_text         TEXT    NOT NULL,
+        after_text          TEXT    NOT NULL,
+        undone_at           INTEGER,
+        undone_by           TEXT
+      );
+      CREATE INDEX config_changes_at_idx ON config_changes (at, id);
+    `,
+  },
+  // Scans started from the console (console/scan-manager): progress and summary are small JSON
+  // documents rewritten while a scan runs; the HTML report is bounded (MAX_SCAN_REPORT_CHARS) and
+  // read only by its own query.
+  {
+    version: 7,
+    name: 'console_scans',
+    up: `
+      CREATE TABLE scans (
+        id          TEXT    NOT NULL PRIMARY KEY,
+        created_at  INTEGER NOT NULL,
+        started_at  INTEGER,
+        finished_at INTEGER,
+        status      TEXT    NOT NULL,
+        target      TEXT    NOT NULL,
+        spec_source TEXT    NOT NULL,
+        api         TEXT,
+        started_by  TEXT    NOT NULL,
+        progress    TEXT,
+        summary     TEXT,
+        error       TEXT,
+        report_html TEXT
+      );
+      CREATE INDEX scans_created_idx ON scans (created_at, id);
+      CREATE INDEX scans_status_idx  ON scans (status) WHERE status IN ('queued', 'running');
+    `,
+  },
 ];
 
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [
@@ -311,6 +423,115 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       );
       CREATE INDEX alerts_last_seen_idx ON alerts (last_seen, id);
       CREATE INDEX alerts_detector_idx ON alerts (detector, last_seen);
+    `,
+  },
+  // Console sign-in (console/): users (local with a scrypt hash, or provisioned by OpenID Connect),
+  // sessions keyed by the SHA-256 of the cookie token (a stolen database holds no usable cookie),
+  // and the audit log of admin actions (detail is JSON text, never a secret).
+  {
+    version: 5,
+    name: 'console_users_sessions_audit',
+    up: `
+      CREATE TABLE console_users (
+        username      TEXT COLLATE "C" NOT NULL PRIMARY KEY,
+        display_name  TEXT    NOT NULL,
+        role          TEXT    NOT NULL,
+        password_hash TEXT,
+        source        TEXT    NOT NULL,
+        subject       TEXT,
+        created_at    BIGINT  NOT NULL,
+        updated_at    BIGINT  NOT NULL,
+        disabled      BOOLEAN NOT NULL DEFAULT false
+      );
+      CREATE UNIQUE INDEX console_users_subject_idx ON console_users (source, subject) WHERE subject IS NOT NULL;
+
+      CREATE TABLE console_sessions (
+        id           TEXT    NOT NULL PRIMARY KEY,
+        username     TEXT    NOT NULL,
+        role         TEXT    NOT NULL,
+        created_at   BIGINT  NOT NULL,
+        expires_at   BIGINT  NOT NULL,
+        last_seen_at BIGINT  NOT NULL,
+        csrf_secret  TEXT    NOT NULL
+      );
+      CREATE INDEX console_sessions_user_idx ON console_sessions (username);
+      CREATE INDEX console_sessions_expires_idx ON console_sessions (expires_at);
+
+      CREATE TABLE console_audit (
+        id      TEXT COLLATE "C" NOT NULL PRIMARY KEY,
+        at      BIGINT  NOT NULL,
+        actor   TEXT    NOT NULL,
+        role    TEXT    NOT NULL,
+        action  TEXT    NOT NULL,
+        target  TEXT    NOT NULL,
+        detail  TEXT    NOT NULL
+      );
+      CREATE INDEX console_audit_at_idx ON console_audit (at, id);
+    `,
+  },
+  // Console findings (console/findings.ts) keyed by content fingerprint, with their triage state,
+  // and the palisade.yaml changes made from the console (before/after text, for undo).
+  {
+    version: 6,
+    name: 'console_findings_changes',
+    up: `
+      CREATE TABLE findings (
+        fingerprint  TEXT COLLATE "C" NOT NULL PRIMARY KEY,
+        source       TEXT    NOT NULL,
+        check_id     TEXT    NOT NULL,
+        title        TEXT    NOT NULL,
+        severity     TEXT    NOT NULL,
+        category     TEXT    NOT NULL,
+        operation    TEXT,
+        scope        TEXT,
+        scan_id      TEXT,
+        first_seen   BIGINT  NOT NULL,
+        last_seen    BIGINT  NOT NULL,
+        status       TEXT    NOT NULL,
+        status_by    TEXT,
+        status_at    BIGINT ,
+        status_note  TEXT,
+        data         TEXT    NOT NULL
+      );
+      CREATE INDEX findings_last_seen_idx ON findings (last_seen);
+      CREATE INDEX findings_scope_idx ON findings (scope, status) WHERE scope IS NOT NULL;
+
+      CREATE TABLE config_changes (
+        id                  TEXT COLLATE "C" NOT NULL PRIMARY KEY,
+        at                  BIGINT  NOT NULL,
+        actor               TEXT    NOT NULL,
+        finding_fingerprint TEXT,
+        path                TEXT    NOT NULL,
+        summary             TEXT    NOT NULL,
+        before_text         TEXT    NOT NULL,
+        after_text          TEXT    NOT NULL,
+        undone_at           BIGINT ,
+        undone_by           TEXT
+      );
+      CREATE INDEX config_changes_at_idx ON config_changes (at, id);
+    `,
+  },
+  {
+    version: 7,
+    name: 'console_scans',
+    up: `
+      CREATE TABLE scans (
+        id          TEXT COLLATE "C" NOT NULL PRIMARY KEY,
+        created_at  BIGINT  NOT NULL,
+        started_at  BIGINT,
+        finished_at BIGINT,
+        status      TEXT    NOT NULL,
+        target      TEXT    NOT NULL,
+        spec_source TEXT    NOT NULL,
+        api         TEXT,
+        started_by  TEXT    NOT NULL,
+        progress    TEXT,
+        summary     TEXT,
+        error       TEXT,
+        report_html TEXT
+      );
+      CREATE INDEX scans_created_idx ON scans (created_at, id);
+      CREATE INDEX scans_status_idx  ON scans (status) WHERE status IN ('queued', 'running');
     `,
   },
 ];

@@ -275,4 +275,14 @@ test('continuations, quoting, Include with globs, and harmless directives as war
   assert.match(e.warnings[0]!, /b\.conf:2: SecAuditLog is accepted but has no effect/);
   const tx = run(e, GET('/?a=%22q%22'));
   assert.deepEqual(tx.matchedRules.map((r) => r.id), [1]);
+  // As libmodsecurity ("Not able to open file"): a glob that matches nothing refuses the load,
+  // naming the including file and line, like a missing file.
+  mkdirSync(join(dir, 'empty'));
+  writeFileSync(join(dir, 'typo.conf'), '# rules\nInclude empty/*.conf\n');
+  assert.throws(
+    () => WafEngine.load([{ file: join(dir, 'typo.conf') }], opts),
+    (err: unknown) => err instanceof WafRuleError && err.line === 2 && err.file.endsWith('typo.conf') && /no file matches .*empty\/\*\.conf/.test(err.message),
+  );
+  assert.throws(() => WafEngine.load([{ file: join(dir, 'nowhere', '*.conf') }], opts), /no file matches/);
+  assert.throws(() => WafEngine.load([{ text: 'Include missing.conf', baseDir: dir }], opts), /no such file/);
 });

@@ -29,6 +29,7 @@ export interface WatchStats {
   alerts: number;
   folded: number;
   blocks: number;
+  rateLimits: number;
   trackedKeys: number;
   sinks: Record<string, { sent: number; failed: number; dropped: number }>;
 }
@@ -123,6 +124,7 @@ export class WatchRuntime {
       alerts: this.alerts.created,
       folded: this.alerts.folded,
       blocks: this.alerts.blocks,
+      rateLimits: this.alerts.rateLimits,
       trackedKeys: this.engine.tracked(),
       sinks: Object.fromEntries((this.o.sinks ?? []).map((s) => [s.name, { ...s.stats }])),
     };
@@ -133,7 +135,8 @@ export class WatchRuntime {
    *   GET /alerts?detector=&actor=&since=&limit=   newest first
    *   GET /alerts/{id}
    *   GET /watch/status                            queue, drops, alerts, tracked keys, sinks
-   * Automatic blocks are ordinary block list entries: GET /blocks lists them, DELETE /blocks/{entry} lifts one.
+   * Automatic blocks are ordinary block list entries: GET /blocks lists them, DELETE /blocks/{entry} lifts one;
+   * automatic rate-limit tightening likewise: GET /rate-overrides, DELETE /rate-overrides/{target}.
    */
   async adminRoute(req: { method: string; path: string; query: URLSearchParams }): Promise<AdminAnswer | undefined> {
     const { method, path, query } = req;
@@ -195,6 +198,8 @@ export interface WatchHostDeps {
   store: { alerts: AlertStore };
   /** Shield's block control (RunningShield.blocks). */
   blocks?: { add(b: { entry: string; reason: string; createdBy: string; ttlMs?: number }): Promise<void> };
+  /** Shield's rate-limit override control (RunningShield.rateLimits). */
+  rateLimits?: { tighten(o: { target: string; limit: number; windowSeconds: number; ttlMs: number; reason: string; createdBy: string }): Promise<unknown> };
   env?: NodeJS.ProcessEnv;
   /** Sinks built beforehand (buildSinks), so a configuration error stops the start before Shield listens. */
   sinks?: readonly AlertSink[];
@@ -204,12 +209,26 @@ export interface WatchHostDeps {
 /** The runtime `palisade start` runs: settings from the configuration, sinks from the environment. */
 export function createWatchRuntime(cfg: { watch: { detect: WatchDetectSettings; alerts: WatchAlertSettings } }, deps: WatchHostDeps): WatchRuntime {
   const blocks = deps.blocks;
+  const rateLimits = deps.rateLimits;
   return new WatchRuntime({
     detect: cfg.watch.detect,
     alerts: cfg.watch.alerts,
     store: deps.store.alerts,
     sinks: deps.sinks ?? buildSinks(cfg.watch.alerts, deps.env ?? process.env, deps.onError),
-    ...(blocks ? { responder: { block: (b) => blocks.add(b) } } : {}),
+    ...(blocks
+      ? {
+          responder: {
+            block: (b) => blocks.add(b),
+            ...(rateLimits
+              ? {
+                  rateLimit: async (o) => {
+                    await rateLimits.tighten(o);
+                  },
+                }
+              : {}),
+          },
+        }
+      : {}),
     ...(deps.onError ? { onError: deps.onError } : {}),
   });
 }

@@ -6,7 +6,7 @@ export { parseExpression, evaluate, EXPR_LIMITS, type Expr, type ExprRoot, type 
 export { parseConfig, loadConfigFile, type ParseOptions, type LoadedConfig } from './load.js';
 export { ENV_OVERRIDES, type EnvOverride } from './env.js';
 export { mergeStageSettings } from './merge.js';
-export { redactConfig, REDACTED } from './redact.js';
+export { redactConfig, redactUrl, isSecretKey, REDACTED } from './redact.js';
 export { configJsonSchema, CONFIG_SCHEMA_ID } from './json-schema.js';
 export { watchConfig, type WatchOptions, type ConfigWatcher } from './watch.js';
 export { renderConfigurationDoc, renderErrorsDoc } from './docs.js';

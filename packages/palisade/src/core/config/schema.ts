@@ -227,6 +227,9 @@ function stageSchemas() {
         "When the shared counter store (store.redis) fails: 'open' lets requests through, 'closed' refuses them (503 rate-limit-unavailable). Either way it is logged and counted.",
       ),
       headers: d(z.boolean(), true).describe('Send RateLimit-Policy and RateLimit headers (IETF draft) on allowed responses too, not only on refusals.'),
+      dynamicOverrides: d(z.boolean(), true).describe(
+        'Apply the stricter per-actor limits placed at run time (Watch\'s rate-limit responses, POST /rate-overrides on the admin API), even when `enabled` is false; false ignores them on this route.',
+      ),
     },
     'Rate limits per client, key, API key or principal: several fixed windows at once, counted in memory or in Redis (store.redis) across processes.',
   );
@@ -404,6 +407,41 @@ export const ConfigSchema = z
       })
       .prefault({})
       .describe('The admin API: health, readiness, configuration, recent exchanges, Prometheus metrics.'),
+    console: z
+      .strictObject({
+        enabled: z.boolean().default(true).describe('Serve the web console under /console on the admin API\'s address (it needs admin.enabled).'),
+        sessionIdleMinutes: z.int().min(1).max(24 * 60).default(30).describe('A console session ends after this many minutes without a request.'),
+        sessionMaxHours: z.int().min(1).max(24 * 30).default(12).describe('A console session ends this many hours after sign-in, however active.'),
+        secureCookies: z
+          .boolean()
+          .default(false)
+          .describe('Mark the session cookie Secure even on plain HTTP (set it when a TLS proxy sits in front of the admin address). It is always Secure over TLS.'),
+        sso: z
+          .strictObject({
+            issuer: z.url().describe('The OpenID Connect provider\'s issuer URL (its discovery document is read from <issuer>/.well-known/openid-configuration).'),
+            clientId: z.string().min(1).describe('The console\'s client id at the provider.'),
+            clientSecretEnv: z
+              .string()
+              .regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name')
+              .optional()
+              .describe('Name of the environment variable holding the client secret; absent for a public client (PKCE only).'),
+            scopes: z.array(z.string()).default(['openid', 'profile', 'email']).describe('Scopes requested at sign-in.'),
+            roleClaim: z.string().default('groups').describe('ID token or userinfo claim (a string or an array of strings) whose values are mapped to console roles.'),
+            roleMap: z
+              .record(z.string(), z.enum(['viewer', 'operator', 'admin']))
+              .default({})
+              .describe('Claim value to console role; the highest role matched wins.'),
+            defaultRole: z
+              .enum(['none', 'viewer', 'operator', 'admin'])
+              .default('none')
+              .describe("Role of a user whose claim matches nothing in roleMap; 'none' refuses them."),
+            name: z.string().max(60).default('Single sign-on').describe('Label of the sign-in button.'),
+          })
+          .optional()
+          .describe('Sign-in through an OpenID Connect provider; users are created on first sign-in (source oidc). The redirect URI to register is <console origin>/console/api/sso/callback.'),
+      })
+      .prefault({})
+      .describe('The web console: local users (palisade users create), optional single sign-on, sessions.'),
     store: z
       .strictObject({
         driver: z.enum(['sqlite', 'postgres']).default('sqlite').describe('sqlite is embedded; postgres is for clusters.'),

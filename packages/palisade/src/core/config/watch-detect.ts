@@ -10,12 +10,19 @@ const ratio = (def: number, doc: string) => z.number().min(0).max(1).default(def
 const response = (action: 'none' | 'block', minutes: number) =>
   z
     .strictObject({
-      action: z.enum(['none', 'block']).default(action).describe('none: alert only. block: put the actor\'s client addresses on the dynamic block list (every gateway, through the store).'),
-      minutes: z.int().min(1).max(7 * 24 * 60).default(minutes).describe('How long an automatic block lasts.'),
-      maxTargets: z.int().min(1).max(64).default(8).describe('Most client addresses one alert blocks (an actor seen from many addresses).'),
+      action: z
+        .enum(['none', 'block', 'rate-limit'])
+        .default(action)
+        .describe(
+          "none: alert only. block: put the actor's client addresses on the dynamic block list. rate-limit: hold the actor (its principal, else its client addresses) to `limit` requests per `windowSeconds` on every route. Both reach every gateway (store, and store.redis notices).",
+        ),
+      minutes: z.int().min(1).max(7 * 24 * 60).default(minutes).describe('How long an automatic block or rate-limit override lasts.'),
+      maxTargets: z.int().min(1).max(64).default(8).describe('Most client addresses one alert blocks or rate-limits (an actor seen from many addresses).'),
+      limit: z.int().min(1).max(1_000_000).default(30).describe('rate-limit: requests allowed per window while the override lasts.'),
+      windowSeconds: z.int().min(1).max(86_400).default(60).describe('rate-limit: the window of `limit`.'),
     })
     .prefault({})
-    .describe('The automatic response when the detector fires (reversible through the admin API: DELETE /blocks/{entry}).');
+    .describe('The automatic response when the detector fires (reversible through the admin API: DELETE /blocks/{entry}, DELETE /rate-overrides/{target}).');
 
 const detector = <S extends z.ZodRawShape>(doc: string, shape: S, act: 'none' | 'block' = 'none', minutes = 15) =>
   z
@@ -69,7 +76,9 @@ export function watchDetectSchema() {
             {
               windowSeconds: seconds(900, 'Window over which an account\'s failures are counted.'),
               minFailures: count(15, 'Failed logins for one account.'),
-              sketchWidth: z.int().min(256).max(1 << 22).default(1 << 16).describe('Count-min sketch width (memory: width × 4 rows × 4 bytes × 2 halves).'),
+              burstSeconds: seconds(120, 'A shorter window over which a burst of failures for one account is counted: fast guessing fires before the long window fills.'),
+              burstFailures: count(8, 'Failed logins for one account within burstSeconds.'),
+              sketchWidth: z.int().min(256).max(1 << 22).default(1 << 16).describe('Count-min sketch width (memory: width × 4 rows × 4 bytes × 2 halves, for each of the two windows).'),
             },
             'block',
           ),
@@ -82,8 +91,8 @@ export function watchDetectSchema() {
           }),
           scraping: detector('PAL-WATCH-SCRAPING: bulk extraction — long pagination walks or machine-regular request timing.', {
             windowSeconds: seconds(600, 'Window per actor.'),
-            minRequests: count(40, 'Requests by the actor in the window before timing is judged.'),
-            minPages: count(40, 'Distinct pages (page, offset, cursor... values) of one endpoint.'),
+            minRequests: count(30, 'Requests by the actor in the window before timing is judged.'),
+            minPages: count(25, 'Distinct pages (page, offset, cursor... values) of one endpoint.'),
             maxTimingCv: z.number().min(0).max(2).default(0.12).describe('Coefficient of variation of the gaps between requests at or below which timing is machine-regular.'),
             maxEndpoints: count(4, 'With regular timing: at most this many distinct endpoints (humans browse widely).'),
           }),
@@ -131,11 +140,11 @@ export function watchDetectSchema() {
             minIncrease: ratio(0.05, 'And this much above the baseline ratio in absolute terms.'),
           }),
           trafficSpike: detector('PAL-WATCH-TRAFFIC-SPIKE: an endpoint\'s request rate far above its own baseline.', {
-            bucketSeconds: seconds(60, 'Length of one measurement bucket.'),
+            bucketSeconds: seconds(60, 'Length of one measurement bucket; the rate judged is that of the last bucketSeconds (the running bucket plus the unexpired share of the previous one).'),
             warmupBuckets: count(30, 'Buckets learnt before the detector may fire.'),
-            minRequests: count(300, 'Requests in the current bucket.'),
-            minFactor: z.number().min(1).max(1000).default(5).describe('Times the baseline rate.'),
-            minDeviations: z.number().min(1).max(100).default(8).describe('And standard deviations above it.'),
+            minRequests: count(300, 'Requests in the last bucketSeconds.'),
+            minFactor: z.number().min(1).max(1000).default(4).describe('Times the baseline rate.'),
+            minDeviations: z.number().min(1).max(100).default(6).describe('And standard deviations above it.'),
           }),
         })
         .prefault({})

@@ -147,6 +147,23 @@ export class OAuthClients {
   async delete(clientId: string): Promise<boolean> {
     return this.store.oauth.deleteClient(clientId);
   }
+
+  /**
+   * A new secret for a confidential client, shown once; the old one stops working at once.
+   * undefined when there is no such client. The store has no update for clients, so the record is
+   * written again under the same id with the same settings: token requests in that instant fail
+   * and are retried by the client like any refused request.
+   */
+  async rotateSecret(clientId: string): Promise<CreatedClient | undefined> {
+    const c = await this.store.oauth.getClient(clientId);
+    if (!c) return undefined;
+    if (c.secretHash === undefined) throw invalid('A public client has no secret to rotate.');
+    const clientSecret = generateClientSecret();
+    await this.store.oauth.deleteClient(clientId);
+    const created = await this.store.oauth.createClient({ clientId, name: c.name, secretHash: hashClientSecret(clientSecret), redirectUris: c.redirectUris, grantTypes: c.grantTypes, scopes: c.scopes });
+    if (!created) throw invalid(`The client ${clientId} was registered again while its secret was rotated: rotate again.`);
+    return { client: summariseClient(created), clientSecret };
+  }
 }
 
 /** Client metadata carrying the API scopes a client may be granted (provider.ts). */

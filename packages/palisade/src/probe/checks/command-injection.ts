@@ -22,7 +22,7 @@ export const commandInjection: Check = {
   category: 'API8:2023',
   cwe: 78,
   severity: 'critical',
-  description: 'For string query, path and JSON body parameters (and GraphQL arguments) of requests that succeeded: (1) output-based — the value followed by a shell separator (; | $() backticks, newline) and echo pal$((A*B))x; reported when the response contains the evaluated marker pal<A×B>x (which the request does not contain) and a second pair of random factors is evaluated too; (2) time-based — sleep 3 after a separator delays the answer by at least 2.5 s more than a fresh baseline, twice.',
+  description: 'For string query, path and JSON body parameters (GraphQL arguments and the text of SOAP Body elements too) of requests that succeeded: (1) output-based — the value followed by a shell separator (; | $() backticks, newline) and echo pal$((A*B))x; reported when the response contains the evaluated marker pal<A×B>x (which the request does not contain) and a second pair of random factors is evaluated too; (2) time-based — sleep 3 after a separator delays the answer by at least 2.5 s more than a fresh baseline, twice.',
   remediation: { summary: 'Never run a shell with request data: call programs with an argument array (execFile, no shell) and validate the values against an allow-list.', shieldPolicy: 'waf (OWASP CRS remote command execution rules) and contract: parameter validation (pattern)' },
   async run(ctx) {
     for (const pt of injectionPoints(ctx)) {

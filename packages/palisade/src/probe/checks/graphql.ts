@@ -1,6 +1,6 @@
-// GraphQL endpoints (imported from introspection): introspection left enabled, and batching abuse
+// GraphQL endpoints (imported from introspection): introspection left enabled, batching abuse
 // (one request carrying 100 aliased copies of a field, or a batch of 100 operations, answered in
-// full). Injection through arguments is covered by the injection checks, which attack the
+// full), and depth abuse (a query nested through a recursive type far past any sane limit). Injection through arguments is covered by the injection checks, which attack the
 // variables of every GraphQL operation.
 import type { Check, CheckContext } from '../check.js';
 import type { Observation } from '../explore.js';
@@ -88,6 +88,77 @@ export const graphqlBatching: Check = {
       };
       const b = await sendBatch();
       if (allBatched(b) && allBatched(await sendBatch())) ctx.report({ operation: { method: 'POST', path }, confidence: 'confirmed', parts: ['batch'], description: `POST ${path} answers a JSON array of ${BATCH_SIZE} operations, every one resolved.`, evidence: [evidenceOf(b, `batch of ${BATCH_SIZE} answered`)] });
+    }
+  },
+};
+
+/** Levels of nesting of the abusive query: past the limits servers use (5 to 10) and no client's need. */
+export const NEST_DEPTH = 15;
+/** The abusive query must be answered within this time to be reported as answered (not a timeout). */
+const DEPTH_TIME_BUDGET_MS = 8000;
+
+/** `{ author { notes { author ... { __typename } } } }`: `levels` fields of the cycle, repeated. */
+export function nestedSelection(cycle: readonly string[], levels: number): string {
+  const names = Array.from({ length: levels }, (_, i) => cycle[i % cycle.length]!);
+  return `${names.map((n) => `{ ${n} `).join('')}{ __typename }${' }'.repeat(levels)}`;
+}
+
+/** How deep the answer actually goes along the cycle (lists followed through their first item). */
+function reachedDepth(data: unknown, field: string, cycle: readonly string[]): number {
+  let cur: unknown = (data as Record<string, unknown> | null)?.[field];
+  let depth = 0;
+  for (let i = 0; i < NEST_DEPTH + 1; i++) {
+    while (Array.isArray(cur)) cur = cur[0];
+    if (!cur || typeof cur !== 'object') return depth;
+    const next = (cur as Record<string, unknown>)[cycle[i % cycle.length]!];
+    if (next === undefined || next === null) return depth;
+    depth++;
+    cur = next;
+  }
+  return depth;
+}
+
+export const graphqlDepth: Check = {
+  id: 'PAL-SCAN-GQL-003',
+  title: `GraphQL depth abuse: a query nested ${NEST_DEPTH} levels through a recursive type is answered`,
+  category: 'API4:2023',
+  cwe: 674,
+  severity: 'medium',
+  description: `For query fields whose type is recursive in the schema (Note.author → User.notes → Note), takes the request that succeeded while exploring and replaces its selection: first with one turn of the cycle (the baseline, which must be answered), then with the cycle repeated to ${NEST_DEPTH} levels. Reported when the deep query is answered with data and no error (no depth or complexity limit) within ${DEPTH_TIME_BUDGET_MS / 1000} s, twice: each level can multiply the work of the resolvers, so one request can exhaust the server.`,
+  remediation: { summary: 'Limit query depth (a depth of 5 to 10 suits most schemas) and query cost/complexity, and refuse the query before executing it.', shieldPolicy: 'limits: GraphQL depth, alias and batch limits' },
+  async run(ctx) {
+    const done = new Set<string>();
+    for (const o of successes(ctx, (x) => x.op.graphql?.kind === 'query' && (x.op.graphql.cycle?.length ?? 0) > 0 && answered(x.response))) {
+      const g = o.op.graphql!;
+      const key = `${o.op.path} ${g.field}`;
+      if (done.has(key)) continue;
+      done.add(key);
+      ctx.tested(o.op);
+      const body = JSON.parse(String(o.request.body)) as { query: string; variables?: Record<string, unknown> };
+      // The importer's query: `query P($a: T) { field(a: $a) { ...selection } }`.
+      const first = body.query.indexOf('{');
+      const sel = body.query.indexOf('{', first + 1);
+      if (first < 0 || sel < 0) continue;
+      const withLevels = (levels: number): string => `${body.query.slice(0, sel)}${nestedSelection(g.cycle!, levels)} }`;
+      const s = sessionOf(ctx, o.identity);
+      const headers = { ...(o.request.headers ?? {}), 'content-type': 'application/json' };
+      const send = (levels: number): Promise<ScanResponse> => ctx.send({ method: 'POST', url: o.request.url, headers, body: JSON.stringify({ query: withLevels(levels), variables: body.variables ?? {} }), timeoutMs: DEPTH_TIME_BUDGET_MS }, s);
+      const base = await send(g.cycle!.length);
+      // A baseline the server refuses says nothing about depth. An empty or null field is fine: a
+      // depth limit refuses the query when validating it, whatever the data.
+      if (!answered(base)) continue;
+      const deep = await send(NEST_DEPTH);
+      if (!answered(deep) || deep.durationMs > DEPTH_TIME_BUDGET_MS) continue;
+      const again = await send(NEST_DEPTH);
+      if (!answered(again)) continue;
+      const reached = reachedDepth((jsonOf(deep) as { data?: unknown }).data, g.field, g.cycle!);
+      ctx.report({
+        operation: { method: 'POST', path: o.op.path, ...(o.op.operationId ? { operationId: o.op.operationId } : {}) },
+        confidence: 'confirmed',
+        parts: [g.field],
+        description: `POST ${o.op.path} executes ${g.field} nested ${NEST_DEPTH} levels through ${g.cycle!.join(' → ')} without a depth limit (the answer goes ${reached} levels deep where data exists; ${deep.durationMs} ms against ${base.durationMs} ms for one turn of the cycle).`,
+        evidence: [evidenceOf(deep, `${NEST_DEPTH} levels answered with data and no error`), evidenceOf(base, 'baseline: one turn of the cycle')],
+      });
     }
   },
 };

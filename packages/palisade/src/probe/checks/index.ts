@@ -13,7 +13,7 @@ import { cors } from './cors.js';
 import { dataExposure } from './data-exposure.js';
 import { debugEndpoints } from './debug-endpoints.js';
 import { exposedDocs } from './exposed-docs.js';
-import { graphqlBatching, graphqlIntrospection } from './graphql.js';
+import { graphqlBatching, graphqlDepth, graphqlIntrospection } from './graphql.js';
 import { jwtExpired } from './jwt-expired.js';
 import { jwtNone } from './jwt-none.js';
 import { jwtSignature } from './jwt-signature.js';
@@ -26,6 +26,7 @@ import { pageSize } from './page-size.js';
 import { passwordHash } from './password-hash.js';
 import { pathTraversal } from './path-traversal.js';
 import { rateLimit } from './rate-limit.js';
+import { regexDos } from './regex-dos.js';
 import { securityHeaders } from './security-headers.js';
 import { soapActionSpoofing } from './soap-action.js';
 import { sqlInjection } from './sql-injection.js';
@@ -40,7 +41,7 @@ import { xxe } from './xxe.js';
 export const SCAN_CHECKS: readonly Check[] = Object.freeze([
   bolaRead, bolaWrite, bflaAdmin, bflaMethod, authMissing, loginThrottling, userEnumeration,
   jwtNone, jwtSignature, jwtWeakSecret, jwtExpired, massAssignment, dataExposure, passwordHash,
-  rateLimit, pageSize, bodySize, businessFlow, sqlInjection, pathTraversal, securityHeaders, cors,
+  rateLimit, pageSize, bodySize, regexDos, businessFlow, sqlInjection, pathTraversal, securityHeaders, cors,
   verboseErrors, traceMethod, stackDisclosure, exposedDocs, oldVersions, debugEndpoints, ssrfCanary, ssrfInternal,
-  nosqlInjection, commandInjection, xxe, templateInjection, graphqlIntrospection, graphqlBatching, soapActionSpoofing,
+  nosqlInjection, commandInjection, xxe, templateInjection, graphqlIntrospection, graphqlBatching, graphqlDepth, soapActionSpoofing,
 ]);

@@ -7,8 +7,8 @@ import { isAdminOp, successes } from './util.js';
 
 export interface InjectionPoint {
   obs: Observation;
-  /** `variable`: a GraphQL argument, sent as a variable of the request. */
-  where: 'query' | 'path' | 'body' | 'variable';
+  /** `variable`: a GraphQL argument, sent as a variable of the request; `xml`: the text of an element of a SOAP Body. */
+  where: 'query' | 'path' | 'body' | 'variable' | 'xml';
   name: string;
   value: string;
 }
@@ -29,6 +29,17 @@ export function injectionPoints(ctx: CheckContext, nameFilter?: RegExp): Injecti
         out.push({ obs: o, where: p.in, name: p.name, value });
         seen.add(k);
       }
+    }
+    if (o.op.soap && typeof o.request.body === 'string') {
+      for (const el of soapTextElements(o.request.body)) {
+        if (nameFilter && !nameFilter.test(el.name)) continue;
+        const k = `${o.op.method} ${o.op.path} ${o.op.operationId ?? ''} xml ${el.name}`;
+        if (!seen.has(k)) {
+          out.push({ obs: o, where: 'xml', name: el.name, value: el.value });
+          seen.add(k);
+        }
+      }
+      continue;
     }
     if (typeof o.request.body === 'string' && /json/.test(o.request.headers?.['content-type'] ?? '')) {
       try {
@@ -70,7 +81,39 @@ export function withPayload(pt: InjectionPoint, payload: string): ScanRequest {
     const q = r.url.indexOf('?');
     return { ...r, url: `${path}${q >= 0 ? r.url.slice(q) : ''}` };
   }
+  if (pt.where === 'xml') return { ...r, body: withXmlText(String(r.body), pt.name, payload) };
   return withBodyValue(pt, payload);
+}
+
+// A leaf element of the Body: <prefix:name attrs>text</prefix:name> with no child element.
+const LEAF_ELEMENT = /<((?:[\w.-]+:)?([\w.-]+))(\s[^<>]*)?>([^<]*)<\/\1\s*>/g;
+
+function xmlUnescape(s: string): string {
+  return s.replace(/&(lt|gt|amp|quot|apos);/g, (_m, e: string) => ({ lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" })[e]!);
+}
+
+function xmlEscape(s: string): string {
+  return s.replace(/[<>&]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;' })[c]!);
+}
+
+/** The text-only elements inside a SOAP Body (the operation's parameters), first of each name. */
+export function soapTextElements(xml: string): Array<{ name: string; value: string }> {
+  const body = /<(?:[\w.-]+:)?Body\b[^>]*>([\s\S]*)<\/(?:[\w.-]+:)?Body\s*>/.exec(xml)?.[1] ?? '';
+  const out: Array<{ name: string; value: string }> = [];
+  for (const m of body.matchAll(LEAF_ELEMENT)) if (!out.some((x) => x.name === m[2]!)) out.push({ name: m[2]!, value: xmlUnescape(m[4]!) });
+  return out;
+}
+
+/** The envelope with the text of the first `name` element of the Body replaced (escaped as XML text). */
+function withXmlText(xml: string, name: string, value: string): string {
+  const bodyAt = xml.search(/<(?:[\w.-]+:)?Body\b/);
+  let done = false;
+  const rest = xml.slice(Math.max(0, bodyAt)).replace(LEAF_ELEMENT, (all, qname: string, local: string, attrs: string | undefined) => {
+    if (done || local !== name) return all;
+    done = true;
+    return `<${qname}${attrs ?? ''}>${xmlEscape(value)}</${qname}>`;
+  });
+  return xml.slice(0, Math.max(0, bodyAt)) + rest;
 }
 
 /** The request with the body field (or GraphQL variable) set to any JSON value: operators, objects. */

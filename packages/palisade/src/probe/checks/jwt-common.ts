@@ -21,15 +21,21 @@ export function jwtSessions(ctx: CheckContext): Array<{ session: Session; jwt: D
   return out;
 }
 
-/** GET operations that need credentials and that answered this identity. */
+/**
+ * GET operations that may need credentials and that answered this identity: those that declare
+ * security first, then those anonymous was refused, then the rest (a public operation accepts any
+ * token, so it proves nothing and only spends the budget).
+ */
 export function replayTargets(ctx: CheckContext, s: Session): Observation[] {
   const seen = new Set<string>();
+  const refusedAnonymously = new Set(ctx.explore.observations.filter((o) => o.identity === 'anonymous' && (o.response.status === 401 || o.response.status === 403)).map((o) => o.op));
+  const rank = (o: Observation): number => (o.op.security === 'required' ? 0 : refusedAnonymously.has(o.op) ? 1 : 2);
   return successes(ctx, (o) => o.identity === s.name && o.op.method === 'GET' && o.op.security !== 'none').filter((o) => {
     const k = `${o.op.method} ${o.op.path}`;
     if (seen.has(k)) return false;
     seen.add(k);
     return true;
-  }).slice(0, JWT_REPLAY_OPS);
+  }).sort((a, b) => rank(a) - rank(b)).slice(0, JWT_REPLAY_OPS);
 }
 
 /**

@@ -22,6 +22,7 @@ foo bar foobar baz key mykey my-key privatekey private-key private_key hmac hmac
 HS256 nodejs node express expressjs express-secret koa nestjs nest django flask rails laravel spring
 springboot symfony secret_key_base SECRET_KEY JWT_SECRET_KEY session sessionsecret session-secret
 session_secret cookiesecret cookie-secret keyboardcat keyboard-cat "keyboard cat" s3cr3t s3cret secr3t
+random randomkey random-key random_key randomsecret random-secret random_secret random123 randomstring
 `;
 
 /** The candidates, with the service's name variants added by the check. */

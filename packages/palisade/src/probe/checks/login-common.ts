@@ -1,7 +1,9 @@
 // Finding the login operation and a known account for the authentication checks.
 import type { CheckContext } from '../check.js';
 import type { Credentials, Session } from '../identities.js';
-import type { ScanRequest } from '../runner.js';
+import type { ScanRequest, ScanResponse } from '../runner.js';
+import { jsonPath } from '../identities.js';
+import { jsonOf } from './util.js';
 
 export interface LoginTarget {
   session: Session;
@@ -15,12 +17,35 @@ export interface LoginTarget {
 
 export function loginTarget(ctx: CheckContext): LoginTarget | undefined {
   for (const s of ctx.users) {
-    const l = s.config?.login;
-    const creds = s.credentials();
-    if (!l || !creds || l.method === 'GET') continue;
-    return { session: s, creds, method: l.method, path: l.path, body: l.body, headers: l.headers, form: l.contentType === 'form' };
+    const t = loginTargetOf(s);
+    if (t) return t;
   }
   return undefined;
+}
+
+/** The login request of one identity, when it signs in with a user name and password. */
+export function loginTargetOf(s: Session): LoginTarget | undefined {
+  const l = s.config?.login;
+  const creds = s.credentials();
+  if (!l || !creds || l.method === 'GET') return undefined;
+  return { session: s, creds, method: l.method, path: l.path, body: l.body, headers: l.headers, form: l.contentType === 'form' };
+}
+
+/**
+ * Whether a login answer signed the caller in: a 2xx that carries the token where the identity's
+ * login finds it. Many APIs answer a failed login 200 with {"status": "fail"}; the status alone
+ * does not tell.
+ */
+export function loginSucceeded(t: LoginTarget, r: ScanResponse): boolean {
+  if (r.status < 200 || r.status > 299) return false;
+  const x = t.session.config?.login?.extract;
+  if (x?.json) {
+    const token = jsonPath(jsonOf(r), x.json);
+    return typeof token === 'string' && token !== '';
+  }
+  if (x?.header) return (r.headers[x.header.toLowerCase()] ?? '') !== '';
+  if (x?.cookie) return new RegExp(`(^|[,;]\\s*)${x.cookie.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}=[^;,\\s]`).test(r.headers['set-cookie'] ?? '');
+  return true;
 }
 
 export function loginRequest(t: LoginTarget, user: string, password: string): ScanRequest {

@@ -3,8 +3,8 @@
 import type { Check } from '../check.js';
 import { evidenceOf } from '../runner.js';
 import type { ScanResponse } from '../runner.js';
-import { loginRequest, loginTarget, opFor, wrongPassword } from './login-common.js';
-import { ok, pool } from './util.js';
+import { loginRequest, loginSucceeded, loginTarget, opFor, wrongPassword } from './login-common.js';
+import { pool } from './util.js';
 
 export const LOGIN_BURST = 30;
 
@@ -27,9 +27,9 @@ export const loginThrottling: Check = {
       replies.push(await ctx.sendRaw(loginRequest(t, t.creds.user, wrongPassword(t.creds.password, i))));
     });
     const limited = replies.find((r) => r.status === 429 || r.status === 423 || r.status === 503 || r.headers['retry-after'] !== undefined);
-    if (limited || replies.some((r) => ok(r)) || replies.some((r) => r.status === 0)) return;
+    if (limited || replies.some((r) => loginSucceeded(t, r)) || replies.some((r) => r.status === 0)) return;
     const right = await ctx.sendRaw(loginRequest(t, t.creds.user, t.creds.password));
-    if (!ok(right)) return;
+    if (!loginSucceeded(t, right)) return;
     const statuses = [...new Set(replies.map((r) => r.status))].join(', ');
     ctx.report({
       operation: opFor(ctx, t),

@@ -32,7 +32,8 @@ export const nosqlInjection: Check = {
   remediation: { summary: 'Accept only scalar values where a value is expected (validate types), and never pass request objects to the database query as they came; sanitise keys starting with $.', shieldPolicy: 'contract: parameter and body validation (type: string) and waf (OWASP CRS NoSQL operator rules)' },
   async run(ctx) {
     for (const pt of injectionPoints(ctx)) {
-      if (pt.where === 'path') continue;
+      // Operators are objects: a path segment or the text of an XML element cannot carry one.
+      if (pt.where === 'path' || pt.where === 'xml') continue;
       ctx.tested(pt.obs.op);
       const s = sessionOf(ctx, pt.obs.identity);
       const nothing = `palisade-${randomToken()}`;

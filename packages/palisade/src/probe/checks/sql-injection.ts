@@ -20,7 +20,7 @@ export const sqlInjection: Check = {
   category: 'API8:2023',
   cwe: 89,
   severity: 'critical',
-  description: "For string query, path and JSON body parameters (and GraphQL arguments) of requests that succeeded: (1) error-based — the value followed by ' or \" yields a database error message the baseline does not contain, seen twice; (2) boolean-based — the value with a true and a false condition (two different pairs) answers differently while each answer repeats identically and the baseline is stable; (3) time-based — sleep payloads for MySQL, PostgreSQL and SQL Server delay the answer by at least 2.5 s more than the baseline, twice.",
+  description: "For string query, path and JSON body parameters (GraphQL arguments and the text of SOAP Body elements too) of requests that succeeded: (1) error-based — the value followed by ' or \" yields a database error message the baseline does not contain, seen twice; (2) boolean-based — the value with a true and a false condition (two different pairs) answers differently while each answer repeats identically and the baseline is stable; (3) time-based — sleep payloads for MySQL, PostgreSQL and SQL Server delay the answer by at least 2.5 s more than the baseline, twice.",
   remediation: { summary: 'Use parameterised queries (bound parameters) everywhere; never build SQL from request text.', shieldPolicy: 'waf (OWASP CRS SQL injection rules) and contract: parameter validation (pattern, type)' },
   async run(ctx) {
     for (const pt of injectionPoints(ctx)) {

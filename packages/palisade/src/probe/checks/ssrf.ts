@@ -3,7 +3,7 @@
 // internal addresses are compared: an open and a closed loopback port answering differently
 // shows the server fetches internal addresses and reports on them.
 import type { Check, CheckContext } from '../check.js';
-import { evidenceOf } from '../runner.js';
+import { evidenceOf, shieldProblem } from '../runner.js';
 import { isUrlField } from '../explore.js';
 import type { InjectionPoint } from './inject-common.js';
 import { withPayload } from './inject-common.js';
@@ -88,6 +88,8 @@ export const ssrfInternal: Check = {
       if (await ctx.canary.waitFor(c.token, 800)) continue;
       const closed = await ctx.send(withPayload(pt, 'http://127.0.0.1:1/'), s);
       const opened = await ctx.send(withPayload(pt, open), s);
+      // A gateway's own refusal (Shield's SSRF guard) says nothing about what the API fetches.
+      if (shieldProblem(closed) !== undefined || shieldProblem(opened) !== undefined) continue;
       if (closed.status === opened.status && bodySignature(closed).replace(/:1\b/g, '') === bodySignature(opened).replace(/:\d+\b/g, '')) continue;
       const closed2 = await ctx.send(withPayload(pt, 'http://127.0.0.1:1/'), s);
       const opened2 = await ctx.send(withPayload(pt, open), s);

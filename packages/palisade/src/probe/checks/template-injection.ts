@@ -26,7 +26,7 @@ export const templateInjection: Check = {
   category: 'API8:2023',
   cwe: 1336,
   severity: 'critical',
-  description: 'For string query, path and JSON body parameters (and GraphQL arguments) of requests that succeeded, the value followed by an arithmetic expression A*B of two random four-digit numbers in the syntax of several template engines ({{ }}, ${ }, <%= %>, #{ }, *{ }, @( )). Reported when the product appears in the response (and not in the baseline), and a second pair of numbers in the same syntax is evaluated too.',
+  description: 'For string query, path and JSON body parameters (GraphQL arguments and the text of SOAP Body elements too) of requests that succeeded, the value followed by an arithmetic expression A*B of two random four-digit numbers in the syntax of several template engines ({{ }}, ${ }, <%= %>, #{ }, *{ }, @( )). Reported when the product appears in the response (and not in the baseline), and a second pair of numbers in the same syntax is evaluated too.',
   remediation: { summary: 'Never build templates from request data: pass values to a fixed template as data, and use a sandboxed engine with auto-escaping.', shieldPolicy: 'waf (OWASP CRS template injection and code injection rules)' },
   async run(ctx) {
     for (const pt of injectionPoints(ctx)) {

@@ -2,7 +2,7 @@
 import type { Check } from '../check.js';
 import { evidenceOf } from '../runner.js';
 import type { ScanResponse } from '../runner.js';
-import { loginRequest, loginTarget, opFor, unknownUser, wrongPassword } from './login-common.js';
+import { loginRequest, loginSucceeded, loginTarget, opFor, unknownUser, wrongPassword } from './login-common.js';
 import { randomToken } from './util.js';
 
 function shape(r: ScanResponse, user: string): string {
@@ -16,7 +16,7 @@ export const userEnumeration: Check = {
   cwe: 204,
   severity: 'medium',
   order: 80,
-  description: "Sends two logins with wrong passwords for a configured identity's account and two for made-up accounts of the same shape. Reported when the two known-account answers agree with each other, the two unknown-account answers agree with each other, and the two groups differ (status or body, with the user name itself masked).",
+  description: "Sends two logins with wrong passwords for a configured identity's account and two for made-up accounts of the same shape (none may sign in: a 2xx without the token counts as a failure). Reported when the two known-account answers agree with each other, the two unknown-account answers agree with each other, and the two groups differ (status or body, with the user name itself masked).",
   remediation: { summary: 'Answer every failed login the same way (status, body, timing), whether the account exists or not.', shieldPolicy: 'loginGuard with uniform failure responses' },
   async run(ctx) {
     const t = loginTarget(ctx);
@@ -29,7 +29,8 @@ export const userEnumeration: Check = {
     const k2 = await ctx.sendRaw(loginRequest(t, t.creds.user, wrongPassword(t.creds.password, 103)));
     const u2user = unknownUser(t.creds.user, randomToken());
     const u2 = await ctx.sendRaw(loginRequest(t, u2user, wrongPassword(t.creds.password, 104)));
-    if ([k1, k2, u1, u2].some((r) => r.status === 0 || r.status === 429 || (r.status >= 200 && r.status < 300))) return;
+    // A failed login may well be a 200 ({"status": "fail"}): failure is the absence of the token.
+    if ([k1, k2, u1, u2].some((r) => r.status === 0 || r.status === 429 || loginSucceeded(t, r))) return;
     const known = shape(k1, t.creds.user);
     const unknown = shape(u1, u1user);
     if (known !== shape(k2, t.creds.user) || unknown !== shape(u2, u2user) || known === unknown) return;

@@ -12,8 +12,8 @@ import { IMPORT_LIMITS, isObj } from './model.js';
 export const INTROSPECTION_QUERY = `query PalisadeIntrospection { __schema { queryType { name } mutationType { name } types { kind name fields(includeDeprecated: true) { name args { name type { ...T } } type { ...T } } inputFields { name type { ...T } } enumValues(includeDeprecated: true) { name } } } }
 fragment T on __Type { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } }`;
 
-/** Limits: selection depth, fields selected per object, input object nesting. */
-const GQL_LIMITS = { selectionDepth: 2, fieldsPerObject: 12, inputDepth: 4, types: 20_000 } as const;
+/** Limits: selection depth, fields selected per object, input object nesting, recursion searched. */
+const GQL_LIMITS = { selectionDepth: 2, fieldsPerObject: 12, inputDepth: 4, types: 20_000, cycleLength: 4 } as const;
 
 interface TypeRef { kind: string; name?: string | null; ofType?: TypeRef | null }
 interface GqlField { name: string; args?: Array<{ name: string; type: TypeRef }>; type: TypeRef }
@@ -123,6 +123,29 @@ export function importGraphql(data: unknown, location: string, endpoint: string 
     return picked.length > 0 ? `{ ${picked.join(' ')} }` : '{ __typename }';
   };
 
+  // The shortest chain of object fields without required arguments that leads from a type back to
+  // itself: a recursive type lets a client nest a query without end unless the server limits depth.
+  const cycleFrom = (start: string): string[] | undefined => {
+    const queue: Array<{ type: string; path: string[] }> = [{ type: start, path: [] }];
+    const seen = new Set<string>([start]);
+    while (queue.length > 0) {
+      const { type, path: via } = queue.shift()!;
+      if (via.length >= GQL_LIMITS.cycleLength) continue;
+      for (const f of types.get(type)?.fields ?? []) {
+        if ((f.args ?? []).some((a) => a.type.kind === 'NON_NULL')) continue;
+        const to = unwrap(f.type).name ?? '';
+        const kind = types.get(to)?.kind;
+        if (kind !== 'OBJECT' && kind !== 'INTERFACE') continue;
+        if (to === start) return [...via, f.name];
+        if (!seen.has(to)) {
+          seen.add(to);
+          queue.push({ type: to, path: [...via, f.name] });
+        }
+      }
+    }
+    return undefined;
+  };
+
   const operations: ScanOperation[] = [];
   for (const kind of ['query', 'mutation'] as const) {
     const rootName = isObj(schema[`${kind}Type`]) ? (schema[`${kind}Type`] as Record<string, unknown>).name : undefined;
@@ -140,6 +163,7 @@ export function importGraphql(data: unknown, location: string, endpoint: string 
       const query = `${kind} Palisade${defs ? `(${defs})` : ''} { ${f.name}${call ? `(${call})` : ''} ${selection(f.type, 0)} }`.replace(/\s+}/g, ' }').replace(/ {2,}/g, ' ');
       const variables = Object.fromEntries(args.map((a) => [a.name, sample(a.type, 0)]));
       const destructive = kind === 'mutation' && DESTRUCTIVE_FIELD.test(f.name);
+      const cycle = kind === 'query' ? cycleFrom(unwrap(f.type).name ?? '') : undefined;
       operations.push({
         method: 'POST',
         path,
@@ -155,7 +179,7 @@ export function importGraphql(data: unknown, location: string, endpoint: string 
         exercisable: !destructive,
         ...(destructive ? { reason: 'a GraphQL mutation that deletes: never sent' } : {}),
         pointer: `/__schema/types/${rootName}/fields/${f.name}`,
-        graphql: { kind, field: f.name },
+        graphql: { kind, field: f.name, ...(cycle ? { cycle } : {}) },
       });
     }
   }

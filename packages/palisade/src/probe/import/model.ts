@@ -46,7 +46,15 @@ export interface ScanOperation {
   /** Request seen in traffic (HAR, Postman): used as the example request. */
   recorded?: { query?: Record<string, string>; headers?: Record<string, string>; body?: string; pathValues?: Record<string, string> };
   /** A GraphQL field: every one shares the endpoint's path, so checks tell them apart by this. */
-  graphql?: { kind: 'query' | 'mutation'; field: string };
+  graphql?: {
+    kind: 'query' | 'mutation';
+    field: string;
+    /**
+     * Fields that lead from the field's type back to it (Note.author → User.notes → Note), when the
+     * schema is recursive there: repeating them builds a query as deep as wanted (depth abuse).
+     */
+    cycle?: string[];
+  };
   /** A SOAP operation: the action its binding declares and the element its Body carries. */
   soap?: { action: string; element: string; namespace: string; version: '1.1' | '1.2' };
 }

@@ -121,6 +121,14 @@ export function renderHtml(report: ProbeReport): string {
     }
   }
 
+  const blocked = report.blocked ?? [];
+  if (blocked.length > 0) {
+    out.push('<h2>Blocked by Shield</h2>', '<p>The gateway in front of the API refused these checks\' attack requests with its own problem types: what they did not find was stopped before the API, which does not say the API itself is safe.</p>');
+    out.push('<table><thead><tr><th>Check</th><th class="n">Refused</th><th>Problem types</th><th>Operations</th><th>Found anyway</th></tr></thead><tbody>');
+    for (const c of blocked) out.push(`<tr><td><code>${e(c.checkId)}</code> ${e(c.title)}</td><td class="n">${c.blocked} of ${c.requests}</td><td>${Object.entries(c.problems).map(([k, n]) => `<code>${e(k)}</code> ${n}`).join(', ')}</td><td>${c.operations.slice(0, 8).map((o) => `<code>${e(o)}</code>`).join(' ')}${c.operations.length > 8 ? ` +${c.operations.length - 8}` : ''}</td><td>${c.found ? '<span class="no">yes</span>' : '<span class="yes">no</span>'}</td></tr>`);
+    out.push('</tbody></table>');
+  }
+
   const cov = report.coverage ?? [];
   if (cov.length > 0) {
     out.push('<h2>Coverage</h2>');

@@ -61,6 +61,8 @@ export function renderMarkdown(report: ProbeReport, maxChars = MARKDOWN_MAX_CHAR
     for (const c of s.byCategory) head.push(`| ${mdText(c.category)} ${mdText(c.name)} | ${c.count} |`);
     head.push('');
   }
+  const blocked = report.blocked ?? [];
+  if (blocked.length > 0) head.push(`**Blocked by Shield:** ${blocked.length} check${blocked.length === 1 ? '' : 's'} had attack requests refused by the gateway — ${blocked.map((c) => `${mdText(c.checkId)} (${c.blocked}/${c.requests}${c.found ? ', found anyway' : ''})`).join(', ')}.`, '');
   const defects = report.importDefects ?? [];
   if (defects.length > 0) head.push(`**Import defects:** ${defects.length} (${defects.filter((d) => d.severity === 'error').length} errors). ${mdText(defects[0]!.message.slice(0, 300))}`, '');
   const top = open.slice(0, TOP);

@@ -803,13 +803,29 @@ export function createAuthorizeStage(settings: Settings, env: StageEnv, deps: Au
       const chunks: Buffer[] = [];
       let size = 0;
       let tooLarge = false;
+      const refuseSize = (): Verdict =>
+        bodyDenied(ctx, { kind: 'deny', code: 'body-too-large', status: 413, detail: `JSON bodies are checked for authorization up to ${settings.maxBodyBytes} bytes.`, rule: 'maxBodyBytes' });
+      const notJson = (): Verdict => bodyDenied(ctx, { kind: 'deny', code: 'bad-request', status: 400, detail: 'The request body is not valid JSON.', rule: 'authorize' });
+      const decideBody = (body: unknown): Verdict | undefined | Promise<Verdict | undefined> => {
+        const v = checkGrants(ctx, st, body, true);
+        if (v) return bodyDenied(ctx, v);
+        if (st.flows.length === 0) {
+          allowed(ctx, st);
+          return undefined;
+        }
+        return countFlows(ctx, st, body).then((fv) => {
+          if (fv) return bodyDenied(ctx, fv);
+          allowed(ctx, st);
+          return undefined;
+        });
+      };
       return {
         push(chunk) {
           if (tooLarge) return undefined;
           size += chunk.length;
           if (size > settings.maxBodyBytes) {
             tooLarge = true;
-            return bodyDenied(ctx, { kind: 'deny', code: 'body-too-large', status: 413, detail: `JSON bodies are checked for authorization up to ${settings.maxBodyBytes} bytes.`, rule: 'maxBodyBytes' });
+            return refuseSize();
           }
           chunks.push(chunk);
           return undefined;
@@ -821,20 +837,17 @@ export function createAuthorizeStage(settings: Settings, env: StageEnv, deps: Au
             try {
               body = JSON.parse(text);
             } catch {
-              return bodyDenied(ctx, { kind: 'deny', code: 'bad-request', status: 400, detail: 'The request body is not valid JSON.', rule: 'authorize' });
+              return notJson();
             }
           }
-          const v = checkGrants(ctx, st, body, true);
-          if (v) return bodyDenied(ctx, v);
-          if (st.flows.length === 0) {
-            allowed(ctx, st);
-            return undefined;
-          }
-          return countFlows(ctx, st, body).then((fv) => {
-            if (fv) return bodyDenied(ctx, fv);
-            allowed(ctx, st);
-            return undefined;
-          });
+          return decideBody(body);
+        },
+        // Held whole: the body another stage may already have parsed (the contract's) is reused.
+        whole(bytes, json) {
+          if (bytes.length > settings.maxBodyBytes) return refuseSize();
+          const parsed = json();
+          if (parsed.ok) return decideBody(parsed.value);
+          return bytes.toString('utf8').trim() === '' ? decideBody(undefined) : notJson();
         },
       };
     },

@@ -6,6 +6,8 @@
 import type { Contract, OperationMatch, StageSettings, Verdict, Violation } from '../../core/index.js';
 import { CONTINUE, deny } from '../../core/index.js';
 import type { BodyInspector, RequestContext, ResponseHead, Stage, StageEnv } from '../stage.js';
+import type { JsonBody } from '../body.js';
+import { parseJson } from '../body.js';
 import { decodeBody } from './error-scrubbing.js';
 
 type Settings = StageSettings['contract'];
@@ -65,6 +67,7 @@ export function createContractStage(settings: Settings, contract: Contract | und
   const log = env?.log ?? noLog;
   const block = settings.responses === 'block';
   const maxResponse = settings.maxResponseBytes;
+  const tooLarge = deny('body-too-large', 413, `JSON bodies are validated up to ${settings.maxBodyBytes} bytes.`);
 
   /**
    * The violations of an upstream response, its body bounded by maxResponseBytes. `unchecked`: the
@@ -165,25 +168,21 @@ export function createContractStage(settings: Settings, contract: Contract | und
       if (!m?.operation.body || !isJson(type)) return undefined;
       const chunks: Buffer[] = [];
       let size = 0;
+      const check = (json: JsonBody): Verdict | undefined => {
+        if (!json.ok) return violations([{ pointer: '/body', message: `is not valid JSON: ${json.message.slice(0, 120)}` }]);
+        const list = contract.validateBody(m, type, json.value);
+        return list.length > 0 ? violations(list) : undefined;
+      };
       return {
         push(chunk) {
           size += chunk.length;
-          if (size > settings.maxBodyBytes) return deny('body-too-large', 413, `JSON bodies are validated up to ${settings.maxBodyBytes} bytes.`);
+          if (size > settings.maxBodyBytes) return tooLarge;
           chunks.push(chunk);
           return undefined;
         },
-        end() {
-          let body: unknown;
-          try {
-            // A small body usually comes in one chunk: decoded where it lies, not copied first.
-            const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
-            body = JSON.parse(bytes.toString('utf8'));
-          } catch (err) {
-            return violations([{ pointer: '/body', message: `is not valid JSON: ${(err as Error).message.slice(0, 120)}` }]);
-          }
-          const list = contract.validateBody(m, type, body);
-          return list.length > 0 ? violations(list) : undefined;
-        },
+        // A small body usually comes in one chunk: decoded where it lies, not copied first.
+        end: () => check(parseJson(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size))),
+        whole: (bytes, json) => (bytes.length > settings.maxBodyBytes ? tooLarge : check(json())),
       };
     },
   };

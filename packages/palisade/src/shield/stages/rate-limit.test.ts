@@ -81,8 +81,8 @@ describe('rateLimit stage', () => {
     const on = stageWith([limit('a', 5, 60)]);
     const { verdict, headers } = await send(on);
     assert.equal(verdict.kind, 'continue');
-    assert.equal(headers?.['RateLimit-Policy'], '5;w=60');
-    assert.match(headers?.RateLimit ?? '', /^limit=5, remaining=4, reset=\d+$/);
+    assert.equal(headers?.['ratelimit-policy'], '5;w=60');
+    assert.match(headers?.ratelimit ?? '', /^limit=5, remaining=4, reset=\d+$/);
     const off = stageWith([limit('a', 5, 60)], fakeEnv(), { headers: false });
     assert.equal((await send(off)).headers, undefined);
   });
@@ -90,9 +90,9 @@ describe('rateLimit stage', () => {
   it('checks several windows at once and refuses when any is spent', async () => {
     const stage = stageWith([limit('second', 10, 1), limit('hour', 4, 3600)]);
     const first = await send(stage);
-    assert.equal(first.headers?.['RateLimit-Policy'], '10;w=1, 4;w=3600');
+    assert.equal(first.headers?.['ratelimit-policy'], '10;w=1, 4;w=3600');
     // The header describes the window closest to refusing: the hourly one.
-    assert.match(first.headers?.RateLimit ?? '', /^limit=4, remaining=3, reset=\d+$/);
+    assert.match(first.headers?.ratelimit ?? '', /^limit=4, remaining=3, reset=\d+$/);
     assert.equal(await admitted(stage, 5), 3);
     const { verdict } = await send(stage);
     assert.ok(verdict.kind === 'deny' && verdict.code === 'rate-limited');
@@ -242,7 +242,7 @@ describe('rateLimit stage', () => {
     ctx.extraResponseHeaders = { Vary: 'Origin' };
     assert.equal((await stage.request!(ctx)).kind, 'continue');
     assert.equal(ctx.extraResponseHeaders.Vary, 'Origin');
-    assert.equal(ctx.extraResponseHeaders['RateLimit-Policy'], '5;w=60');
+    assert.equal(ctx.extraResponseHeaders['ratelimit-policy'], '5;w=60');
   });
 
   describe('counting in Redis (127.0.0.1:6379)', { skip: redisSkip }, () => {

@@ -8,6 +8,7 @@ import { CONTINUE, deny, PalisadeError } from '../../core/index.js';
 import { MemoryWindowCounters, RedisWindowCounters } from '../../store/index.js';
 import type { CounterWindow, WindowCounters, WindowCounts } from '../../store/index.js';
 import type { RequestContext, Stage, StageEnv, StageFactory } from '../stage.js';
+import type { RateOverride } from '../rate-overrides.js';
 
 type Settings = StageSettings['rateLimit'];
 type LimitSettings = Settings['limits'][number];
@@ -138,8 +139,12 @@ function isPromise<T>(v: T | Promise<T>): v is Promise<T> {
 
 export const createRateLimitStage: StageFactory<'rateLimit'> = (settings, env): RateLimitStage | null => {
   const planNames = Object.keys(settings.plans);
-  if (!settings.enabled || (settings.limits.length === 0 && planNames.length === 0)) return null;
-  if (planNames.length > 0 && !settings.plan) {
+  const configured = settings.enabled && (settings.limits.length > 0 || planNames.length > 0);
+  // Overrides apply whether or not the route configures limits: tightening an abusive actor is a
+  // response to what Watch saw, not part of the route's policy.
+  const overrides = settings.dynamicOverrides ? env.rateOverrides : undefined;
+  if (!configured && !overrides) return null;
+  if (configured && planNames.length > 0 && !settings.plan) {
     throw new PalisadeError('PALISADE_ERR_CONFIG_INVALID', `rateLimit.plans (${planNames.join(', ')}) needs rateLimit.plan to say where a caller's plan is read from`);
   }
   const counters = countersFor(env);
@@ -229,9 +234,9 @@ export const createRateLimitStage: StageFactory<'rateLimit'> = (settings, env): 
     if (settings.headers) {
       const extra = ctx.extraResponseHeaders;
       if (extra) {
-        extra['RateLimit-Policy'] = set.policy;
-        extra.RateLimit = rateLimit;
-      } else ctx.extraResponseHeaders = { 'RateLimit-Policy': set.policy, RateLimit: rateLimit };
+        extra['ratelimit-policy'] = set.policy;
+        extra.ratelimit = rateLimit;
+      } else ctx.extraResponseHeaders = { 'ratelimit-policy': set.policy, ratelimit: rateLimit };
     }
     return CONTINUE;
   };
@@ -272,9 +277,35 @@ export const createRateLimitStage: StageFactory<'rateLimit'> = (settings, env): 
     return decide(ctx, set, counts);
   };
 
+  /**
+   * An actor's override: one more window, keyed by the override's target (so it spans routes and,
+   * with store.redis, processes), checked before the configured ones.
+   */
+  const overridden = (ctx: RequestContext, o: RateOverride): Verdict | Promise<Verdict> => {
+    const w: Window = { id: `rl:override:${o.limit}:${o.windowSeconds}`, limit: o.limit, durationSeconds: o.windowSeconds, blockSeconds: 0, parts: [], sameKeyAs: -1, headerStart: `limit=${o.limit}, remaining=` };
+    const set: WindowSet = { windows: [w], policy: `${o.limit};w=${o.windowSeconds}` };
+    const keys = [`override=${o.target}`];
+    const next = (counts: Counts): Verdict | Promise<Verdict> => {
+      if (!counts) return closed ? unavailable : configuredRun(ctx);
+      if (counts[0]! > o.limit) return decide(ctx, set, counts);
+      return configuredRun(ctx);
+    };
+    const counts = add(set.windows, keys, 1);
+    return isPromise(counts) ? counts.then(next) : next(counts);
+  };
+
   // Synchronous when the counts are in this process and nothing waits: the pipeline then stays on
   // its synchronous path, with no promise per request.
   const run = (ctx: RequestContext): Verdict | Promise<Verdict> => {
+    if (overrides !== undefined && overrides.size > 0) {
+      const o = overrides.find(ctx.clientIp, ctx.principal?.id);
+      if (o) return overridden(ctx, o);
+    }
+    return configuredRun(ctx);
+  };
+
+  const configuredRun = (ctx: RequestContext): Verdict | Promise<Verdict> => {
+    if (!configured) return CONTINUE;
     const plan = planOf(ctx, settings.plan);
     const set = (plan !== undefined ? perPlan.get(plan) : undefined) ?? base;
     if (set.windows.length === 0) return CONTINUE;

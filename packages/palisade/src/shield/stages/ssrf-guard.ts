@@ -4,6 +4,8 @@
 import type { StageSettings, Verdict } from '../../core/index.js';
 import { CONTINUE, deny } from '../../core/index.js';
 import type { BodyInspector, RequestContext, Stage, StageFactory } from '../stage.js';
+import { parseJson } from '../body.js';
+import type { JsonBody } from '../body.js';
 import { checkDestination, checkUrl, systemResolver } from '../ssrf.js';
 import type { DestinationPolicy, Resolver } from '../ssrf.js';
 
@@ -100,6 +102,31 @@ export function createSsrfGuard(settings: Settings, resolver: Resolver = systemR
       const json = /^application\/(?:[\w.+-]+\+)?json\b/.test(type);
       const form = type.startsWith('application/x-www-form-urlencoded');
       if (!json && !form) return undefined;
+      const inspect = (bytes: Buffer, parsed: (() => JsonBody) | undefined): ReturnType<BodyInspector['end']> => {
+        const found: Array<[string, string]> = [];
+        if (json) {
+          const j = parsed ? parsed() : parseJson(bytes);
+          // Malformed JSON is the contract validator's business; there is no URL to check in it.
+          if (!j.ok) return undefined;
+          const body = j.value;
+          for (const p of jsonPaths) {
+            const values: string[] = [];
+            valuesAt(body, p.path, 0, values);
+            for (const v of values) found.push([`body field ${p.text}`, v]);
+          }
+          if (settings.detectByShape) {
+            const shaped: Array<[string, string]> = [];
+            urlShaped(body, shaped, '');
+            for (const [where, v] of shaped) found.push([`body field ${where}`, v]);
+          }
+        } else {
+          for (const [k, v] of new URLSearchParams(bytes.toString('utf8'))) {
+            if (formFields.has(k) || (settings.detectByShape && URL_SHAPE.test(v))) found.push([`form field ${k}`, v]);
+          }
+        }
+        if (found.length === 0) return undefined;
+        return check(found);
+      };
       const chunks: Buffer[] = [];
       let size = 0;
       return {
@@ -109,35 +136,9 @@ export function createSsrfGuard(settings: Settings, resolver: Resolver = systemR
           chunks.push(chunk);
           return undefined;
         },
-        end() {
-          const text = Buffer.concat(chunks, size).toString('utf8');
-          const found: Array<[string, string]> = [];
-          if (json) {
-            let body: unknown;
-            try {
-              body = JSON.parse(text);
-            } catch {
-              // Malformed JSON is the contract validator's business; there is no URL to check in it.
-              return undefined;
-            }
-            for (const p of jsonPaths) {
-              const values: string[] = [];
-              valuesAt(body, p.path, 0, values);
-              for (const v of values) found.push([`body field ${p.text}`, v]);
-            }
-            if (settings.detectByShape) {
-              const shaped: Array<[string, string]> = [];
-              urlShaped(body, shaped, '');
-              for (const [where, v] of shaped) found.push([`body field ${where}`, v]);
-            }
-          } else {
-            for (const [k, v] of new URLSearchParams(text)) {
-              if (formFields.has(k) || (settings.detectByShape && URL_SHAPE.test(v))) found.push([`form field ${k}`, v]);
-            }
-          }
-          if (found.length === 0) return undefined;
-          return check(found);
-        },
+        end: () => inspect(Buffer.concat(chunks, size), undefined),
+        // Held whole: a JSON body another stage parsed (the contract's) is not parsed again.
+        whole: (bytes, parsed) => (bytes.length > settings.maxInspectBytes ? deny('body-too-large', 413, `The request body exceeds ${settings.maxInspectBytes} bytes.`) : inspect(bytes, parsed)),
       };
     },
   };

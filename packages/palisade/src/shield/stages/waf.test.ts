@@ -1,6 +1,6 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PalisadeConfig, StageSettings, Verdict } from '../../core/index.js';
@@ -20,6 +20,7 @@ SecRule ARGS "@contains <script" "id:1003,phase:2,pass,msg:'XSS',tag:'attack-xss
 SecRule TX:blocking_inbound_anomaly_score "@ge %{tx.inbound_anomaly_score_threshold}" "id:1009,phase:2,deny,status:403,msg:'Inbound anomaly score exceeded'"
 SecRule RESPONSE_BODY "@contains SQL syntax" "id:1010,phase:4,deny,status:403,msg:'SQL error leak',tag:'attack-disclosure',severity:CRITICAL"
 SecRule ARGS:redirect_me "@streq yes" "id:1011,phase:2,redirect:https://example.com/elsewhere"
+SecRule RESPONSE_STATUS "@streq 502" "id:1012,phase:3,pass,log,msg:'Bad gateway',tag:'attack-disclosure'"
 `;
 
 let dir: string;
@@ -200,6 +201,21 @@ describe('waf stage', () => {
     assert.equal(runResponseHead(p, ctx, { status: 200, headers: { 'content-type': 'image/png' } }, true), undefined);
   });
 
+  test("Shield's own answers (a 502 after the request passed) are not judged by the response rules", () => {
+    const [rw] = compile(wafSettings({ responseInspection: true }));
+    const head = (): ResponseHead => ({ status: 502, headers: { 'content-type': 'application/problem+json' } });
+    // The upstream's own 502 is judged by phase 3 ...
+    const up = run(rw!, { url: '/page' });
+    runResponseHead(up.p, up.ctx, head(), true);
+    runDone(up.p, up.ctx, (_s, err) => assert.fail(err as Error));
+    assert.deepEqual(up.ctx.outcomes.find((x) => x.stage === 'waf')?.waf?.matched.map((m) => m.id), [1012]);
+    // ... the gateway's (upstream unreachable) is not, and phase 5 still runs: nothing is recorded.
+    const own = run(rw!, { url: '/page' });
+    assert.equal(runResponseHead(own.p, own.ctx, head(), false), undefined);
+    runDone(own.p, own.ctx, (_s, err) => assert.fail(err as Error));
+    assert.equal(own.ctx.outcomes.find((x) => x.stage === 'waf'), undefined);
+  });
+
   test('a redirect action answers with the location', () => {
     const [rw] = compile(wafSettings());
     const { v } = run(rw!, { url: '/x?redirect_me=yes' });
@@ -234,6 +250,25 @@ describe('waf stage', () => {
     assert.doesNotMatch(text, /tok-secret/);
     assert.doesNotMatch(text, /req-benign/);
     assert.match(text, /"id":"req-59"/);
+  });
+
+  test('audit files opened for a configuration that does not go live are closed (discard)', { skip: existsSync('/proc/self/fd') ? false : 'needs /proc' }, () => {
+    // How many descriptors of this process point at the file: the leak is an fd that stays open.
+    const openFds = (path: string): number => readdirSync('/proc/self/fd').filter((fd) => { try { return readlinkSync(`/proc/self/fd/${fd}`) === path; } catch { return false; } }).length;
+    const rs = new WafRuleSets(() => undefined);
+    sets.push(rs);
+    const live = join(dir, 'live-audit.jsonl');
+    const refused = join(dir, 'refused-audit.jsonl');
+    rs.compile(config, [{ label: 'r', settings: wafSettings({ auditLog: live }) }]).commit();
+    assert.equal(openFds(live), 1);
+    // A reload whose later part fails: the gateway discards the result instead of committing it.
+    const r = rs.compile(config, [{ label: 'r', settings: wafSettings({ auditLog: live }) }, { label: 's', settings: wafSettings({ auditLog: refused }) }]);
+    assert.equal(openFds(refused), 1);
+    r.discard();
+    assert.equal(openFds(refused), 0, 'the new file is closed');
+    assert.equal(openFds(live), 1, 'the live configuration keeps its own');
+    rs.close();
+    assert.equal(openFds(live), 0);
   });
 
   test('a broken rule file is PALISADE_ERR_WAF_RULES with its file and line; no rules at all is refused', () => {

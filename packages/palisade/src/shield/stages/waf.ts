@@ -101,10 +101,17 @@ export function createWafStage(rw: RouteWaf | null): Stage | null {
       };
     },
 
-    responseHead(ctx, head): 'buffer' | undefined {
+    responseHead(ctx, head, fromUpstream): 'buffer' | undefined {
       const state = states.get(ctx);
-      // Shield's own answers (a denial, this stage's included) are not the upstream's: not judged.
-      if (!state || !state.requestDone || state.responseDone || state.tx.interruption) return undefined;
+      if (!state) return undefined;
+      // Shield's own answers (a denial, this stage's included, or a 502/504 after the request
+      // passed) are not the upstream's: the response phases do not judge them (CRS would score
+      // Shield's 502 as an application error); phase 5 still runs in done().
+      if (fromUpstream === false) {
+        state.responseDone = true;
+        return undefined;
+      }
+      if (!state.requestDone || state.responseDone || state.tx.interruption) return undefined;
       const { tx } = state;
       const i = tx.processResponseHeaders({ status: head.status, protocol: 'HTTP/1.1', headers: headerPairs(head) });
       if (i) return 'buffer'; // replaced in responseBody, the only hook that may replace a response

@@ -276,6 +276,50 @@ describe('RedisWindowCounters', { skip: redisSkip }, () => {
     }
   });
 
+  it('leases a busy key: two processes admit the limit less their unspent leases, never more, in few script calls', async () => {
+    const clients = [new Redis(REDIS_URL), new Redis(REDIS_URL)];
+    let scripts = 0;
+    for (const c of clients) {
+      await c.ping();
+      const send = c.sendCommand.bind(c);
+      c.sendCommand = (cmd, stream) => {
+        if (cmd.name === 'evalsha' || cmd.name === 'eval') scripts++;
+        return send(cmd, stream);
+      };
+    }
+    try {
+      // 2,000 per minute: leases of up to 1 % of it, capped at 16.
+      const [a, b] = clients.map((c) => new RedisWindowCounters(c, prefix, { leaseFraction: 0.01, maxLease: 16 }));
+      const windows = [win('lease-m', 2000, 60), win('lease-h', 100_000, 3600)];
+      const keys = ['busy', 'busy'];
+      const seen: number[] = [];
+      let requests = 0;
+      for (let i = 0; i < 2200; i += 20) {
+        const batch = await Promise.all(Array.from({ length: 20 }, (_, j) => Promise.resolve(((i + j) % 2 === 0 ? a! : b!).add(windows, keys, 1))));
+        requests += batch.length;
+        for (const r of batch) seen.push(r[0]!);
+      }
+      const admitted = seen.filter((c) => c <= 2000);
+      assert.ok(admitted.length <= 2000, `admitted ${admitted.length}`);
+      assert.ok(admitted.length >= 2000 - 2 * 15, `admitted ${admitted.length}: more than two leases' worth unspent`);
+      assert.equal(new Set(admitted).size, admitted.length, 'two requests were given the same count');
+      assert.ok(scripts < requests / 4, `${scripts} script calls for ${requests} requests`);
+      // What was refused was counted in Redis, one by one, as without leases.
+      assert.ok(Number(await redis.get(`${prefix}lease-m:busy`)) > 2000);
+    } finally {
+      for (const c of clients) c.disconnect();
+    }
+  });
+
+  it('takes no lease for a key seen once, nor for limits too small to lease', async () => {
+    const counters = new RedisWindowCounters(redis, prefix, { leaseFraction: 0.01, maxLease: 16 });
+    await counters.add([win('lease-once', 2000, 60)], ['k'], 1);
+    assert.equal(await redis.get(`${prefix}lease-once:k`), '1');
+    const small = [win('lease-small', 150, 60)];
+    for (let i = 0; i < 5; i++) await counters.add(small, ['k'], 1);
+    assert.equal(await redis.get(`${prefix}lease-small:k`), '5');
+  });
+
   it('refuses at once, without queueing, when the connection is not ready', async () => {
     const offline = new Redis(REDIS_URL, { lazyConnect: true, enableOfflineQueue: false });
     try {

@@ -27,6 +27,9 @@ import type { PgTarget } from './connection.js';
 import { PostgresOAuthStore } from './postgres-oauth.js';
 import { PostgresApiKeyStore } from './postgres-api-keys.js';
 import { PostgresAlertStore } from './postgres-alerts.js';
+import { PostgresFindingStore } from './postgres-findings.js';
+import { PostgresScanStore } from './postgres-scans.js';
+import { PostgresConsoleUsersStore } from './postgres-console-users.js';
 
 export interface PostgresStoreOptions {
   /** Connection URL, postgres://user:password@host:port/database. */
@@ -81,6 +84,9 @@ export class PostgresStore implements Store {
   readonly oauth: PostgresOAuthStore;
   readonly apiKeys: PostgresApiKeyStore;
   readonly alerts: PostgresAlertStore;
+  readonly findings: PostgresFindingStore;
+  readonly scans: PostgresScanStore;
+  readonly consoleUsers: PostgresConsoleUsersStore;
   private readonly secrets: readonly string[];
   private readonly pool: Pool;
   private readonly schema: string | undefined;
@@ -125,6 +131,9 @@ export class PostgresStore implements Store {
     this.oauth = new PostgresOAuthStore((code, what, sql, params) => this.q(code, what, sql, params));
     this.apiKeys = new PostgresApiKeyStore((code, what, sql, params) => this.q(code, what, sql, params));
     this.alerts = new PostgresAlertStore((code, what, sql, params) => this.q(code, what, sql, params));
+    this.findings = new PostgresFindingStore((code, what, sql, params) => this.q(code, what, sql, params));
+    this.scans = new PostgresScanStore((code, what, sql, params) => this.q(code, what, sql, params));
+    this.consoleUsers = new PostgresConsoleUsersStore((code, what, sql, params) => this.q(code, what, sql, params));
   }
 
   private clean(text: string): string {

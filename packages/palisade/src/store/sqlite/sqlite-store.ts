@@ -26,6 +26,9 @@ import { reasonOf } from '../reason.js';
 import { SqliteOAuthStore } from './sqlite-oauth.js';
 import { SqliteApiKeyStore } from './sqlite-api-keys.js';
 import { SqliteAlertStore } from './sqlite-alerts.js';
+import { SqliteFindingStore } from './sqlite-findings.js';
+import { SqliteScanStore } from './sqlite-scans.js';
+import { SqliteConsoleUsersStore } from './sqlite-console-users.js';
 
 export interface SqliteStoreOptions {
   /** Database file; its directory is created. ':memory:' keeps everything in memory (tests, one-off runs). */
@@ -60,6 +63,9 @@ export class SqliteStore implements Store {
   readonly oauth: SqliteOAuthStore;
   readonly apiKeys: SqliteApiKeyStore;
   readonly alerts: SqliteAlertStore;
+  readonly findings: SqliteFindingStore;
+  readonly scans: SqliteScanStore;
+  readonly consoleUsers: SqliteConsoleUsersStore;
   private readonly db: Database.Database;
   private readonly migrations: readonly Migration[];
   private readonly chunk: number;
@@ -99,6 +105,9 @@ export class SqliteStore implements Store {
     this.oauth = new SqliteOAuthStore(this.db, (code, what, fn) => this.run(code, what, fn));
     this.apiKeys = new SqliteApiKeyStore(this.db, (code, what, fn) => this.run(code, what, fn));
     this.alerts = new SqliteAlertStore(this.db, (code, what, fn) => this.run(code, what, fn));
+    this.findings = new SqliteFindingStore(this.db, (code, what, fn) => this.run(code, what, fn));
+    this.scans = new SqliteScanStore(this.db, (code, what, fn) => this.run(code, what, fn));
+    this.consoleUsers = new SqliteConsoleUsersStore(this.db, (code, what, fn) => this.run(code, what, fn));
   }
 
   private run<T>(code: ErrorCode, what: string, fn: () => T): T {

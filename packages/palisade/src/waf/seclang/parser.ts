@@ -136,7 +136,9 @@ export class SecLangParser {
         const pattern = arg(0, 'file name or glob');
         const abs = isAbsolute(pattern) ? pattern : join(baseDir, pattern);
         const files = expandGlob(abs);
-        if (files.length === 0 && !/[*?[]/.test(pattern)) throw new Error(`no such file: ${abs}`);
+        // As libmodsecurity: a glob that matches nothing is an error like a missing file ("Not able
+        // to open file"), so a mistyped CRS path cannot load a rule set without its rules.
+        if (files.length === 0) throw new Error(/[*?[]/.test(pattern) ? `no file matches ${abs}` : `no such file: ${abs}`);
         for (const f of files) this.includeFile(f, depth + 1, d.file, d.line);
         return;
       }

@@ -95,6 +95,35 @@ describe('alert manager', () => {
     assert.equal(t?.response, undefined);
     assert.equal(placed.length, 1);
   });
+
+  it('tightens the rate limit of a principal wherever it calls from, or of the addresses of other actors', async () => {
+    const held: Array<{ target: string; limit: number; windowSeconds: number; ttlMs: number; createdBy: string }> = [];
+    const blocked: string[] = [];
+    const responder = { block: async (b: { entry: string }) => void blocked.push(b.entry), rateLimit: async (o: (typeof held)[number]) => void held.push(o) };
+    const detect = detectSettings((d) => {
+      d.detectors.scraping.response = { action: 'rate-limit', limit: 10, windowSeconds: 60, minutes: 20, maxTargets: 2 };
+      d.detectors.tokenReuse.response = { action: 'rate-limit', limit: 5, windowSeconds: 30, minutes: 10, maxTargets: 2 };
+    });
+    const m = new AlertManager({ detect, responder, now: () => 1000 });
+    const scraping = { ...scanner, id: 'PAL-WATCH-SCRAPING' };
+    const a = await m.handle({ ...detection(T0), key: 'scraping', detector: scraping, actor: { kind: 'principal', id: 'mallory' }, addresses: ['198.51.100.1'] });
+    assert.deepEqual(a?.response, { action: 'rate-limit', targets: ['principal:mallory'], until: 1000 + 20 * 60_000 });
+    const t = await m.handle({ ...detection(T0), key: 'tokenReuse', detector: { ...scanner, id: 'PAL-WATCH-TOKEN-REUSE' }, actor: { kind: 'token', id: 'abc' }, addresses: ['198.51.100.1', 'not-an-ip', '198.51.100.2', '198.51.100.3'] });
+    assert.deepEqual(t?.response?.targets, ['198.51.100.1', '198.51.100.2'], 'addresses only, at most maxTargets');
+    assert.deepEqual(
+      held.map((h) => [h.target, h.limit, h.windowSeconds, h.ttlMs, h.createdBy]),
+      [
+        ['principal:mallory', 10, 60, 20 * 60_000, 'watch:PAL-WATCH-SCRAPING'],
+        ['198.51.100.1', 5, 30, 10 * 60_000, 'watch:PAL-WATCH-TOKEN-REUSE'],
+        ['198.51.100.2', 5, 30, 10 * 60_000, 'watch:PAL-WATCH-TOKEN-REUSE'],
+      ],
+    );
+    assert.deepEqual(blocked, [], 'a rate-limit response blocks nothing');
+    assert.equal(m.rateLimits, 3);
+    // Without a rate-limit control (an older host), the response is skipped, not turned into a block.
+    const bare = new AlertManager({ detect, responder: { block: responder.block }, now: () => 1000 });
+    assert.equal((await bare.handle({ ...detection(T0), key: 'scraping', detector: scraping, actor: { kind: 'principal', id: 'm2' } }))?.response, undefined);
+  });
 });
 
 function listen(server: http.Server): Promise<string> {

@@ -16,9 +16,11 @@ export interface AlertSink {
   readonly stats: { sent: number; failed: number; dropped: number };
 }
 
-/** What Watch may do to Shield: place a block on the dynamic block list (all gateways). */
+/** What Watch may do to Shield (all gateways): block addresses, or hold an actor to a stricter rate limit. */
 export interface Responder {
   block(b: { entry: string; reason: string; createdBy: string; ttlMs: number }): Promise<void>;
+  /** target: an IP address or 'principal:<id>'. Absent when the host offers no rate-limit control. */
+  rateLimit?(o: { target: string; limit: number; windowSeconds: number; ttlMs: number; reason: string; createdBy: string }): Promise<void>;
 }
 
 export interface AlertManagerOptions {
@@ -61,6 +63,7 @@ export class AlertManager {
   created = 0;
   folded = 0;
   blocks = 0;
+  rateLimits = 0;
 
   constructor(private readonly o: AlertManagerOptions) {
     this.cooldownMs = o.detect.cooldownMinutes * 60_000;
@@ -129,22 +132,40 @@ export class AlertManager {
 
   private async respond(key: DetectorKey, d: Detection, alertId: string): Promise<AlertResponse | undefined> {
     const r = this.o.detect.detectors[key].response;
-    if (r.action !== 'block' || !this.o.responder) return undefined;
-    const candidates = d.actor.kind === 'ip' ? [d.actor.id] : (d.addresses ?? []);
-    const targets = [...new Set(candidates.filter(isIpLiteral))].slice(0, r.maxTargets);
-    if (targets.length === 0) return undefined;
+    const responder = this.o.responder;
+    if (r.action === 'none' || !responder) return undefined;
+    const addresses = d.actor.kind === 'ip' ? [d.actor.id] : (d.addresses ?? []);
+    const ips = [...new Set(addresses.filter(isIpLiteral))];
     const ttlMs = r.minutes * 60_000;
+    const reason = `${d.detector.id}: ${d.detector.title} (alert ${alertId})`;
+    const createdBy = `watch:${d.detector.id}`;
     const placed: string[] = [];
-    for (const entry of targets) {
+    if (r.action === 'block') {
+      for (const entry of ips.slice(0, r.maxTargets)) {
+        try {
+          await responder.block({ entry, reason, createdBy, ttlMs });
+          placed.push(entry);
+          this.blocks++;
+        } catch (err) {
+          this.o.onError?.(`blocking ${entry}`, err);
+        }
+      }
+      return placed.length ? { action: 'block', targets: placed, until: this.now() + ttlMs } : undefined;
+    }
+    if (!responder.rateLimit) return undefined;
+    // A principal is held wherever it calls from; other actors (tokens, sessions, accounts) through
+    // the addresses they were seen from.
+    const targets = d.actor.kind === 'principal' || d.actor.kind === 'apiKey' ? [`principal:${d.actor.id}`] : ips.slice(0, r.maxTargets);
+    for (const target of targets) {
       try {
-        await this.o.responder.block({ entry, reason: `${d.detector.id}: ${d.detector.title} (alert ${alertId})`, createdBy: `watch:${d.detector.id}`, ttlMs });
-        placed.push(entry);
-        this.blocks++;
+        await responder.rateLimit({ target, limit: r.limit, windowSeconds: r.windowSeconds, ttlMs, reason, createdBy });
+        placed.push(target);
+        this.rateLimits++;
       } catch (err) {
-        this.o.onError?.(`blocking ${entry}`, err);
+        this.o.onError?.(`tightening the rate limit of ${target}`, err);
       }
     }
-    return placed.length ? { action: 'block', targets: placed, until: this.now() + ttlMs } : undefined;
+    return placed.length ? { action: 'rate-limit', targets: placed, until: this.now() + ttlMs } : undefined;
   }
 
   /** Open incidents (in cooldown) held in memory. */

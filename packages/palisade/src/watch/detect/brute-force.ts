@@ -1,7 +1,9 @@
 // PAL-WATCH-BRUTE-FORCE: many failed logins for one account, whatever the addresses — password
-// guessing, including the slow distributed kind. Accounts are an unbounded key space, so failures
-// are counted in a count-min sketch (fixed memory, never under-counts); only accounts already past
-// half the threshold get exact state (the addresses to block).
+// guessing, including the slow distributed kind. Two windows: a long one for slow guessing and a short
+// one for bursts, so that guessing at typing speed or faster fires within a minute instead of when
+// the long window's count fills. Accounts are an unbounded key space, so failures are counted in
+// count-min sketches (fixed memory, never under-counts); only accounts already past half a
+// threshold get exact state (the addresses to block).
 import type { WatchDetectSettings } from '../../core/index.js';
 import type { Detector, Firing } from './detector.js';
 import { Samples } from './detector.js';
@@ -26,6 +28,7 @@ export class BruteForceDetector implements Detector {
   readonly remediation =
     'Throttle or lock the account progressively (Shield: loginGuard.perAccount, perAccountIp), notify its owner, and require a second factor. Do not reveal whether the account exists.';
   private readonly counts: WindowedCountMin;
+  private readonly burst: WindowedCountMin;
   private readonly suspects: LruMap<string, Suspect>;
 
   constructor(
@@ -33,6 +36,7 @@ export class BruteForceDetector implements Detector {
     maxActors: number,
   ) {
     this.counts = new WindowedCountMin((s.windowSeconds * 1000) / 2, s.sketchWidth, 4);
+    this.burst = new WindowedCountMin((s.burstSeconds * 1000) / 2, s.sketchWidth, 4);
     this.suspects = new LruMap(Math.max(100, Math.min(maxActors, 50_000)));
   }
 
@@ -40,16 +44,18 @@ export class BruteForceDetector implements Detector {
     const account = e.login?.account;
     if (!e.login?.failed || account === undefined) return;
     const n = this.counts.add(account, e.t);
-    if (n * 2 < this.s.minFailures) return;
+    const b = this.burst.add(account, e.t);
+    if (n * 2 < this.s.minFailures && b * 2 < this.s.burstFailures) return;
     const sus = this.suspects.upsert(account, () => ({ ips: new Set(), samples: new Samples(), firedAt: -Infinity }));
     if (sus.ips.size < MAX_IPS) sus.ips.add(e.ip);
     sus.samples.add(e.x.id);
-    if (n < this.s.minFailures || e.t - sus.firedAt < this.s.windowSeconds * 1000) return;
+    const byBurst = b >= this.s.burstFailures;
+    if ((n < this.s.minFailures && !byBurst) || e.t - sus.firedAt < this.s.windowSeconds * 1000) return;
     sus.firedAt = e.t;
     emit({
       actor: { kind: 'account', id: account },
       endpoint: e.endpoint,
-      figures: { failures: n, minFailures: this.s.minFailures, addresses: sus.ips.size, windowSeconds: this.s.windowSeconds },
+      figures: { failures: n, minFailures: this.s.minFailures, windowSeconds: this.s.windowSeconds, burstFailures: b, minBurstFailures: this.s.burstFailures, burstSeconds: this.s.burstSeconds, addresses: sus.ips.size },
       samples: sus.samples.list(),
       addresses: [...sus.ips],
     });

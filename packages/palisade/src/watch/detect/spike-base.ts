@@ -18,6 +18,8 @@ export interface EndpointState {
   base: EwmaBaseline;
   requests: number;
   errors: number;
+  /** Requests of the bucket before the running one (0 when it was silent): for a sliding estimate. */
+  prevRequests: number;
   fired: boolean;
   samples: Samples;
   gate: LearnGate;
@@ -43,13 +45,14 @@ export abstract class SpikeDetector implements Detector {
   protected abstract counts(e: WatchEvent): boolean;
 
   observe(e: WatchEvent, emit: (f: Firing) => void): void {
-    const s = this.endpoints.upsert(e.endpoint, () => ({ clock: new BucketClock(this.bucketMs), base: new EwmaBaseline(ALPHA, this.warmup, this.floor), requests: 0, errors: 0, fired: false, samples: new Samples(), gate: new LearnGate() }));
+    const s = this.endpoints.upsert(e.endpoint, () => ({ clock: new BucketClock(this.bucketMs), base: new EwmaBaseline(ALPHA, this.warmup, this.floor), requests: 0, errors: 0, prevRequests: 0, fired: false, samples: new Samples(), gate: new LearnGate() }));
     s.clock.advance(e.t, (empty) => {
       s.gate.close(s.base, this.figure(s), s.fired);
       for (let i = 0; i < empty; i++) {
         const v = this.figure({ ...s, requests: 0, errors: 0 });
         if (v !== undefined) s.base.update(v);
       }
+      s.prevRequests = empty > 0 ? 0 : s.requests;
       s.requests = 0;
       s.errors = 0;
       s.fired = false;

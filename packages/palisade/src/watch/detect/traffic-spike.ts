@@ -28,13 +28,20 @@ export class TrafficSpikeDetector extends SpikeDetector {
   }
 
   protected judge(s: EndpointState, e: WatchEvent): Firing | undefined {
-    if (s.requests < this.s.minRequests) return undefined;
+    // The rate of the last bucketSeconds, not of the running bucket alone: the running bucket plus
+    // the previous one's share that is still inside the sliding window (assumed spread evenly).
+    // A flood that starts late in a bucket is judged on its full first bucketSeconds, instead of
+    // waiting for the next bucket to fill on its own.
+    const bucketMs = this.s.bucketSeconds * 1000;
+    const elapsed = Math.min(1, Math.max(0, (e.t - s.clock.start) / bucketMs));
+    const rate = s.requests + s.prevRequests * (1 - elapsed);
+    if (rate < this.s.minRequests) return undefined;
     const threshold = Math.max(this.s.minFactor * s.base.mean, s.base.mean + this.s.minDeviations * s.base.std);
-    if (s.requests < threshold) return undefined;
+    if (rate < threshold) return undefined;
     return {
       actor: { kind: 'endpoint', id: e.endpoint },
       endpoint: e.endpoint,
-      figures: { requests: s.requests, baselineRequests: round(s.base.mean, 1), baselineStd: round(s.base.std, 1), threshold: round(threshold, 1), bucketSeconds: this.s.bucketSeconds },
+      figures: { requests: Math.round(rate), baselineRequests: round(s.base.mean, 1), baselineStd: round(s.base.std, 1), threshold: round(threshold, 1), bucketSeconds: this.s.bucketSeconds },
       samples: s.samples.list(),
     };
   }
