@@ -3,6 +3,7 @@ import { useMemo } from 'react';
 import type { FindingSummary } from '../api/types';
 import { FINDING_STATUSES, SEVERITIES, STATUS_LABEL } from '../api/types';
 import { Async, Badge, Empty, PageHeader, SeverityBadge, relTime, fmtTime, useApi, useDebounced } from '../components/ui';
+import { DataTable } from '../components/DataTable';
 import { Link, navigate, useSearchParam } from '../router';
 
 const SOURCES = ['scan', 'audit', 'watch'];
@@ -71,49 +72,29 @@ export default function Findings() {
               <p className="table-meta" aria-live="polite" data-testid="findings-count">
                 {rows.length} finding{rows.length === 1 ? '' : 's'}
               </p>
-              <div className="table-wrap">
-                <table className="table" data-testid="findings-table">
-                  <thead>
-                    <tr>
-                      <th scope="col">Severity</th>
-                      <th scope="col">Finding</th>
-                      <th scope="col" className="hide-sm">
-                        Category
-                      </th>
-                      <th scope="col" className="hide-sm">
-                        Source
-                      </th>
-                      <th scope="col">Status</th>
-                      <th scope="col" className="hide-sm">
-                        Last seen
-                      </th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {rows.map((f) => (
-                      <tr key={f.id}>
-                        <td>
-                          <SeverityBadge severity={f.severity} />
-                        </td>
-                        <td>
-                          <Link to={`/findings/${encodeURIComponent(f.id)}`}>{f.title}</Link>
-                          {f.operation && <div className="mono small muted wrap">{f.operation}</div>}
-                        </td>
-                        <td className="hide-sm">{f.category ?? '—'}</td>
-                        <td className="hide-sm">
-                          <Badge tone="muted">{f.source}</Badge>
-                        </td>
-                        <td>
-                          <span className={`status-pill st-${f.status}`}>{STATUS_LABEL[f.status] ?? f.status}</span>
-                        </td>
-                        <td className="hide-sm" title={fmtTime(f.lastSeenAt)}>
-                          {relTime(f.lastSeenAt)}
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <DataTable testId="findings-table" columns={['Severity', 'Finding', { label: 'Category', className: 'hide-sm' }, { label: 'Source', className: 'hide-sm' }, 'Status', { label: 'Last seen', className: 'hide-sm' }]}>
+                {rows.map((f) => (
+                  <tr key={f.id}>
+                    <td>
+                      <SeverityBadge severity={f.severity} />
+                    </td>
+                    <td>
+                      <Link to={`/findings/${encodeURIComponent(f.id)}`}>{f.title}</Link>
+                      {f.operation && <div className="mono small muted wrap">{f.operation}</div>}
+                    </td>
+                    <td className="hide-sm">{f.category ?? '—'}</td>
+                    <td className="hide-sm">
+                      <Badge tone="muted">{f.source}</Badge>
+                    </td>
+                    <td>
+                      <span className={`status-pill st-${f.status}`}>{STATUS_LABEL[f.status] ?? f.status}</span>
+                    </td>
+                    <td className="hide-sm" title={fmtTime(f.lastSeenAt)}>
+                      {relTime(f.lastSeenAt)}
+                    </td>
+                  </tr>
+                ))}
+              </DataTable>
             </>
           );
         }}

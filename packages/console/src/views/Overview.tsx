@@ -5,6 +5,7 @@ import type { ReactNode } from 'react';
 import type { Overview as OverviewData, Severity } from '../api/types';
 import { SEVERITIES } from '../api/types';
 import { Async, Empty, PageHeader, fmtClock, fmtNum, fmtTime, relTime, toMs, useApi, useInterval } from '../components/ui';
+import { DataTable } from '../components/DataTable';
 import { Link, useSearchParam } from '../router';
 
 const WINDOWS = [
@@ -160,30 +161,15 @@ function OverviewBody({ d }: { d: OverviewData }) {
           {d.topEndpoints.length === 0 ? (
             <Empty title="No attacks on any endpoint in this window." />
           ) : (
-            <div className="table-wrap">
-              <table className="table">
-                <thead>
-                  <tr>
-                    <th scope="col">Endpoint</th>
-                    <th scope="col" className="num">
-                      Attacks
-                    </th>
-                    <th scope="col" className="num">
-                      Requests
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {d.topEndpoints.map((e) => (
-                    <tr key={e.endpoint}>
-                      <td className="mono wrap">{e.endpoint}</td>
-                      <td className="num">{fmtNum(e.attacks)}</td>
-                      <td className="num">{fmtNum(e.requests)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable columns={['Endpoint', { label: 'Attacks', className: 'num' }, { label: 'Requests', className: 'num' }]}>
+              {d.topEndpoints.map((e) => (
+                <tr key={e.endpoint}>
+                  <td className="mono wrap">{e.endpoint}</td>
+                  <td className="num">{fmtNum(e.attacks)}</td>
+                  <td className="num">{fmtNum(e.requests)}</td>
+                </tr>
+              ))}
+            </DataTable>
           )}
         </section>
         <section className="panel" aria-labelledby="top-actors">
@@ -191,36 +177,20 @@ function OverviewBody({ d }: { d: OverviewData }) {
           {d.topActors.length === 0 ? (
             <Empty title="No suspicious actors in this window." />
           ) : (
-            <div className="table-wrap">
-              <table className="table">
-                <thead>
-                  <tr>
-                    <th scope="col">Actor</th>
-                    <th scope="col" className="num">
-                      Alerts
-                    </th>
-                    <th scope="col" className="num">
-                      Refused requests
-                    </th>
-                    <th scope="col">Last seen</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {d.topActors.map((a) => (
-                    <tr key={`${a.kind}:${a.id}`}>
-                      <td>
-                        <Link to={`/threats?actor=${encodeURIComponent(`${a.kind}:${a.id}`)}`}>
-                          <span className="muted">{a.kind}</span> <span className="mono">{a.id}</span>
-                        </Link>
-                      </td>
-                      <td className="num">{fmtNum(a.alerts)}</td>
-                      <td className="num">{typeof a.blocked === 'boolean' ? (a.blocked ? 'yes' : 'no') : fmtNum(a.blocked)}</td>
-                      <td>{relTime(a.lastSeen)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable columns={['Actor', { label: 'Alerts', className: 'num' }, { label: 'Refused requests', className: 'num' }, 'Last seen']}>
+              {d.topActors.map((a) => (
+                <tr key={`${a.kind}:${a.id}`}>
+                  <td>
+                    <Link to={`/threats?actor=${encodeURIComponent(`${a.kind}:${a.id}`)}`}>
+                      <span className="muted">{a.kind}</span> <span className="mono">{a.id}</span>
+                    </Link>
+                  </td>
+                  <td className="num">{fmtNum(a.alerts)}</td>
+                  <td className="num">{typeof a.blocked === 'boolean' ? (a.blocked ? 'yes' : 'no') : fmtNum(a.blocked)}</td>
+                  <td>{relTime(a.lastSeen)}</td>
+                </tr>
+              ))}
+            </DataTable>
           )}
         </section>
       </div>

@@ -4,6 +4,7 @@ import { useState, type FormEvent } from 'react';
 import { API_BASE, api, seg } from '../api/client';
 import type { ApiInfo, Scan, ScanSummary } from '../api/types';
 import { Async, Badge, Empty, ErrorState, InlineError, Loading, PageHeader, SeverityBadge, fmtNum, fmtTime, relTime, toMs, useAction, useApi, useInterval } from '../components/ui';
+import { ACTIONS_COLUMN, DataTable } from '../components/DataTable';
 import { Link, navigate } from '../router';
 import { useCan } from '../session';
 
@@ -43,53 +44,31 @@ export default function Scans({ params }: { params: Record<string, string> }) {
             d.scans.length === 0 ? (
               <Empty title="No scans yet.">{canOperate ? 'Start one with the form above.' : 'Ask an operator to start a scan.'}</Empty>
             ) : (
-              <div className="table-wrap">
-                <table className="table" data-testid="scan-history">
-                  <thead>
-                    <tr>
-                      <th scope="col">Status</th>
-                      <th scope="col">Target</th>
-                      <th scope="col" className="hide-sm">
-                        Started
-                      </th>
-                      <th scope="col" className="hide-sm">
-                        By
-                      </th>
-                      <th scope="col" className="num">
-                        Findings
-                      </th>
-                      <th scope="col">
-                        <span className="sr-only">Actions</span>
-                      </th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {d.scans.map((s) => (
-                      <tr key={s.id} aria-current={s.id === selected ? 'true' : undefined}>
-                        <td>
-                          <StatusBadge s={s} />
-                        </td>
-                        <td className="wrap">
-                          <Link to={`/scans/${encodeURIComponent(s.id)}`}>{s.api ?? s.target}</Link>
-                          {s.api && <div className="small muted mono">{s.target}</div>}
-                        </td>
-                        <td className="hide-sm" title={fmtTime(s.startedAt ?? s.createdAt)}>
-                          {relTime(s.startedAt ?? s.createdAt)}
-                        </td>
-                        <td className="hide-sm">{s.startedBy ?? '—'}</td>
-                        <td className="num">{findingCount(s) ?? '—'}</td>
-                        <td className="actions">
-                          {(s.hasReport ?? s.status === 'finished') && (
-                            <a href={`${API_BASE}/scans/${seg(s.id)}/report.html`} target="_blank" rel="noopener">
-                              Report
-                            </a>
-                          )}
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <DataTable testId="scan-history" columns={['Status', 'Target', { label: 'Started', className: 'hide-sm' }, { label: 'By', className: 'hide-sm' }, { label: 'Findings', className: 'num' }, ACTIONS_COLUMN]}>
+                {d.scans.map((s) => (
+                  <tr key={s.id} aria-current={s.id === selected ? 'true' : undefined}>
+                    <td>
+                      <StatusBadge s={s} />
+                    </td>
+                    <td className="wrap">
+                      <Link to={`/scans/${encodeURIComponent(s.id)}`}>{s.api ?? s.target}</Link>
+                      {s.api && <div className="small muted mono">{s.target}</div>}
+                    </td>
+                    <td className="hide-sm" title={fmtTime(s.startedAt ?? s.createdAt)}>
+                      {relTime(s.startedAt ?? s.createdAt)}
+                    </td>
+                    <td className="hide-sm">{s.startedBy ?? '—'}</td>
+                    <td className="num">{findingCount(s) ?? '—'}</td>
+                    <td className="actions">
+                      {(s.hasReport ?? s.status === 'finished') && (
+                        <a href={`${API_BASE}/scans/${seg(s.id)}/report.html`} target="_blank" rel="noopener">
+                          Report
+                        </a>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </DataTable>
             )
           }
         </Async>

@@ -5,8 +5,11 @@ import { useState, type FormEvent } from 'react';
 import { api, seg } from '../api/client';
 import type { AlertSink, ApiInfo, ApiKey, AuditEntry, ConsoleUser, OAuthClient, Role } from '../api/types';
 import { ROLES } from '../api/types';
-import { Async, Badge, ConfirmDialog, Dialog, Empty, InlineError, PageHeader, SecretDialog, Tabs, fmtTime, relTime, useAction, useApi } from '../components/ui';
+import { Async, Badge, Dialog, Empty, InlineError, PageHeader, SecretDialog, Tabs, fmtTime, relTime, useAction, useApi } from '../components/ui';
 import { ConfigEditor } from '../components/ConfigEditor';
+import { ACTIONS_COLUMN, DataTable } from '../components/DataTable';
+import { RemoveDialog } from '../components/RemoveDialog';
+import { RowActions } from '../components/RowActions';
 import { navigate } from '../router';
 import { useCan, useSession } from '../session';
 
@@ -84,50 +87,31 @@ function ApisTab() {
             Add an API with its upstream and OpenAPI document under <code>apis:</code> in palisade.yaml (Configuration tab, admins).
           </Empty>
         ) : (
-          <div className="table-wrap">
-            <table className="table">
-              <thead>
-                <tr>
-                  <th scope="col">API</th>
-                  <th scope="col">Upstream</th>
-                  <th scope="col" className="hide-sm">
-                    OpenAPI document
-                  </th>
-                  <th scope="col" className="num">
-                    Operations
-                  </th>
-                  <th scope="col" className="num">
-                    Audit score
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.map((a) => (
-                  <tr key={a.name}>
-                    <td>
-                      <strong>{a.name}</strong>
-                    </td>
-                    <td className="mono wrap">{a.upstream ?? '—'}</td>
-                    <td className="mono wrap hide-sm">
-                      {a.openapi ?? <span className="muted">none</span>}
-                      {a.spec?.title && <div className="small muted">{a.spec.title}</div>}
-                      {a.specError && <div className="small warn-text">{a.specError}</div>}
-                    </td>
-                    <td className="num">{a.spec?.operations ?? '—'}</td>
-                    <td className="num">
-                      {a.audit ? (
-                        <span title={`${a.audit.findings} audit finding${a.audit.findings === 1 ? '' : 's'}`}>
-                          <Badge tone={scoreTone(a.audit.score)}>{a.audit.score}/100</Badge>
-                        </span>
-                      ) : (
-                        '—'
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable columns={['API', 'Upstream', { label: 'OpenAPI document', className: 'hide-sm' }, { label: 'Operations', className: 'num' }, { label: 'Audit score', className: 'num' }]}>
+            {list.map((a) => (
+              <tr key={a.name}>
+                <td>
+                  <strong>{a.name}</strong>
+                </td>
+                <td className="mono wrap">{a.upstream ?? '—'}</td>
+                <td className="mono wrap hide-sm">
+                  {a.openapi ?? <span className="muted">none</span>}
+                  {a.spec?.title && <div className="small muted">{a.spec.title}</div>}
+                  {a.specError && <div className="small warn-text">{a.specError}</div>}
+                </td>
+                <td className="num">{a.spec?.operations ?? '—'}</td>
+                <td className="num">
+                  {a.audit ? (
+                    <span title={`${a.audit.findings} audit finding${a.audit.findings === 1 ? '' : 's'}`}>
+                      <Badge tone={scoreTone(a.audit.score)}>{a.audit.score}/100</Badge>
+                    </span>
+                  ) : (
+                    '—'
+                  )}
+                </td>
+              </tr>
+            ))}
+          </DataTable>
         );
       }}
     </Async>
@@ -201,79 +185,47 @@ function KeysTab() {
           return keys.length === 0 ? (
             <Empty title="No API keys yet.">Create one above; clients send it to the gateway to authenticate.</Empty>
           ) : (
-            <div className="table-wrap">
-              <table className="table" data-testid="keys-table">
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Key</th>
-                    <th scope="col">Status</th>
-                    <th scope="col" className="hide-sm">
-                      Scopes
-                    </th>
-                    <th scope="col" className="hide-sm">
-                      Created
-                    </th>
-                    <th scope="col" className="hide-sm">
-                      Last used
-                    </th>
-                    <th scope="col">
-                      <span className="sr-only">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {keys.map((k) => (
-                    <tr key={k.id}>
-                      <td>
-                        {k.name ?? '—'}
-                        {k.api && <div className="small muted">{k.api}</div>}
-                      </td>
-                      <td className="mono wrap">{k.hint ?? k.id}</td>
-                      <td>
-                        <Badge tone={k.status === 'active' ? 'ok' : k.status === 'revoked' || k.status === 'expired' ? 'muted' : 'warn'}>{k.status ?? 'active'}</Badge>
-                        {k.graceUntil && k.status !== 'revoked' ? <div className="small muted">until {fmtTime(k.graceUntil)}</div> : null}
-                      </td>
-                      <td className="hide-sm">{k.scopes?.join(' ') || '—'}</td>
-                      <td className="hide-sm">{fmtTime(k.createdAt)}</td>
-                      <td className="hide-sm">{k.lastUsedAt ? relTime(k.lastUsedAt) : 'never'}</td>
-                      <td className="actions">
-                        {k.status !== 'revoked' && k.status !== 'expired' && (
-                          <>
-                            <button type="button" className="btn btn-sm" onClick={() => void rotate(k)} disabled={action.busy} aria-label={`Rotate ${k.name ?? k.id}`}>
-                              Rotate
-                            </button>
-                            <button type="button" className="btn btn-sm btn-danger" onClick={() => setRevoke(k)} aria-label={`Revoke ${k.name ?? k.id}`}>
-                              Revoke
-                            </button>
-                          </>
-                        )}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable testId="keys-table" columns={['Name', 'Key', 'Status', { label: 'Scopes', className: 'hide-sm' }, { label: 'Created', className: 'hide-sm' }, { label: 'Last used', className: 'hide-sm' }, ACTIONS_COLUMN]}>
+              {keys.map((k) => (
+                <tr key={k.id}>
+                  <td>
+                    {k.name ?? '—'}
+                    {k.api && <div className="small muted">{k.api}</div>}
+                  </td>
+                  <td className="mono wrap">{k.hint ?? k.id}</td>
+                  <td>
+                    <Badge tone={k.status === 'active' ? 'ok' : k.status === 'revoked' || k.status === 'expired' ? 'muted' : 'warn'}>{k.status ?? 'active'}</Badge>
+                    {k.graceUntil && k.status !== 'revoked' ? <div className="small muted">until {fmtTime(k.graceUntil)}</div> : null}
+                  </td>
+                  <td className="hide-sm">{k.scopes?.join(' ') || '—'}</td>
+                  <td className="hide-sm">{fmtTime(k.createdAt)}</td>
+                  <td className="hide-sm">{k.lastUsedAt ? relTime(k.lastUsedAt) : 'never'}</td>
+                  <td className="actions">
+                    {k.status !== 'revoked' && k.status !== 'expired' && (
+                      <RowActions
+                        actions={[
+                          { label: 'Rotate', ariaLabel: `Rotate ${k.name ?? k.id}`, onClick: () => void rotate(k), disabled: action.busy },
+                          { label: 'Revoke', ariaLabel: `Revoke ${k.name ?? k.id}`, onClick: () => setRevoke(k), danger: true },
+                        ]}
+                      />
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
           );
         }}
       </Async>
       {secret && <SecretDialog open title={secret.title} secret={secret.value} onClose={() => setSecret(undefined)} />}
-      <ConfirmDialog
-        open={revoke !== undefined}
+      <RemoveDialog
+        item={revoke}
         title={`Revoke ${revoke?.name ?? revoke?.id ?? ''}?`}
         message="Requests using this key will be rejected immediately. The record stays, to show who held the key and when it was last used."
         confirmLabel="Revoke"
-        danger
-        busy={action.busy}
-        error={action.error}
-        onCancel={() => setRevoke(undefined)}
-        onConfirm={() =>
-          void action.run(async () => {
-            if (revoke) await api.del(`/keys/${seg(revoke.id)}`);
-            setRevoke(undefined);
-            state.reload();
-          })
-        }
+        action={action}
+        remove={(k) => api.del(`/keys/${seg(k.id)}`)}
+        onClose={() => setRevoke(undefined)}
+        onRemoved={state.reload}
       />
     </>
   );
@@ -353,43 +305,24 @@ function OAuthTab() {
           return clients.length === 0 ? (
             <Empty title="No OAuth clients.">Create one above. (The built-in authorization server must be enabled: <code>oauth.enabled: true</code>.)</Empty>
           ) : (
-            <div className="table-wrap">
-              <table className="table">
-                <thead>
-                  <tr>
-                    <th scope="col">Client</th>
-                    <th scope="col">Client id</th>
-                    <th scope="col" className="hide-sm">
-                      Grants
-                    </th>
-                    <th scope="col" className="hide-sm">
-                      Scopes
-                    </th>
-                    <th scope="col">
-                      <span className="sr-only">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {clients.map((c) => (
-                    <tr key={clientId(c)}>
-                      <td>{c.name ?? '—'}</td>
-                      <td className="mono wrap">{clientId(c)}</td>
-                      <td className="hide-sm">{c.grantTypes?.join(', ') ?? '—'}</td>
-                      <td className="hide-sm">{Array.isArray(c.scopes) ? c.scopes.join(' ') : (c.scopes ?? '—')}</td>
-                      <td className="actions">
-                        <button type="button" className="btn btn-sm" onClick={() => void rotate(c)} disabled={action.busy} aria-label={`Rotate the secret of ${c.name ?? clientId(c)}`}>
-                          Rotate
-                        </button>
-                        <button type="button" className="btn btn-sm btn-danger" onClick={() => setRevoke(c)} aria-label={`Revoke ${c.name ?? clientId(c)}`}>
-                          Revoke
-                        </button>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable columns={['Client', 'Client id', { label: 'Grants', className: 'hide-sm' }, { label: 'Scopes', className: 'hide-sm' }, ACTIONS_COLUMN]}>
+              {clients.map((c) => (
+                <tr key={clientId(c)}>
+                  <td>{c.name ?? '—'}</td>
+                  <td className="mono wrap">{clientId(c)}</td>
+                  <td className="hide-sm">{c.grantTypes?.join(', ') ?? '—'}</td>
+                  <td className="hide-sm">{Array.isArray(c.scopes) ? c.scopes.join(' ') : (c.scopes ?? '—')}</td>
+                  <td className="actions">
+                    <RowActions
+                      actions={[
+                        { label: 'Rotate', ariaLabel: `Rotate the secret of ${c.name ?? clientId(c)}`, onClick: () => void rotate(c), disabled: action.busy },
+                        { label: 'Revoke', ariaLabel: `Revoke ${c.name ?? clientId(c)}`, onClick: () => setRevoke(c), danger: true },
+                      ]}
+                    />
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
           );
         }}
       </Async>
@@ -408,22 +341,15 @@ function OAuthTab() {
           onClose={() => setSecret(undefined)}
         />
       )}
-      <ConfirmDialog
-        open={revoke !== undefined}
+      <RemoveDialog
+        item={revoke}
         title={`Revoke ${revoke?.name ?? (revoke ? clientId(revoke) : '')}?`}
         message="The client can no longer obtain tokens. Tokens already issued stay valid until they expire."
         confirmLabel="Revoke"
-        danger
-        busy={action.busy}
-        error={action.error}
-        onCancel={() => setRevoke(undefined)}
-        onConfirm={() =>
-          void action.run(async () => {
-            if (revoke) await api.del(`/oauth/clients/${seg(clientId(revoke))}`);
-            setRevoke(undefined);
-            state.reload();
-          })
-        }
+        action={action}
+        remove={(c) => api.del(`/oauth/clients/${seg(clientId(c))}`)}
+        onClose={() => setRevoke(undefined)}
+        onRemoved={state.reload}
       />
     </>
   );
@@ -448,41 +374,29 @@ function SinksTab() {
                 Alerts of severity <strong>{d.minSeverity}</strong> and above are sent.
               </p>
             )}
-            <div className="table-wrap">
-              <table className="table">
-                <thead>
-                  <tr>
-                    <th scope="col">#</th>
-                    <th scope="col">Type</th>
-                    <th scope="col">Destination</th>
-                    <th scope="col">Deliveries</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {sinks.map((s) => (
-                    <tr key={s.index}>
-                      <td>{s.index + 1}</td>
-                      <td>{s.type}</td>
-                      <td className="mono wrap">
-                        {s.destination}
-                        {s.secretSet === false && <div className="small warn-text">Its secret is not set in the environment.</div>}
-                      </td>
-                      <td>
-                        {s.delivery ? (
-                          <>
-                            <Badge tone="ok">{s.delivery.sent} sent</Badge>
-                            {s.delivery.failed > 0 && <Badge tone="danger">{s.delivery.failed} failed</Badge>}
-                            {s.delivery.dropped > 0 && <Badge tone="warn">{s.delivery.dropped} dropped</Badge>}
-                          </>
-                        ) : (
-                          <span className="muted">nothing sent yet</span>
-                        )}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable columns={['#', 'Type', 'Destination', 'Deliveries']}>
+              {sinks.map((s) => (
+                <tr key={s.index}>
+                  <td>{s.index + 1}</td>
+                  <td>{s.type}</td>
+                  <td className="mono wrap">
+                    {s.destination}
+                    {s.secretSet === false && <div className="small warn-text">Its secret is not set in the environment.</div>}
+                  </td>
+                  <td>
+                    {s.delivery ? (
+                      <>
+                        <Badge tone="ok">{s.delivery.sent} sent</Badge>
+                        {s.delivery.failed > 0 && <Badge tone="danger">{s.delivery.failed} failed</Badge>}
+                        {s.delivery.dropped > 0 && <Badge tone="warn">{s.delivery.dropped} dropped</Badge>}
+                      </>
+                    ) : (
+                      <span className="muted">nothing sent yet</span>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
           </>
         );
       }}
@@ -517,59 +431,40 @@ function UsersTab() {
           return users.length === 0 ? (
             <Empty title="No users." />
           ) : (
-            <div className="table-wrap">
-              <table className="table">
-                <thead>
-                  <tr>
-                    <th scope="col">User</th>
-                    <th scope="col">Role</th>
-                    <th scope="col" className="hide-sm">
-                      Sign-in
-                    </th>
-                    <th scope="col">Status</th>
-                    <th scope="col">
-                      <span className="sr-only">Actions</span>
-                    </th>
+            <DataTable columns={['User', 'Role', { label: 'Sign-in', className: 'hide-sm' }, 'Status', ACTIONS_COLUMN]}>
+              {users.map((u) => {
+                const self = u.username === me.username;
+                return (
+                  <tr key={u.username}>
+                    <td>
+                      {u.displayName || u.username}
+                      <div className="small muted mono">{u.username}</div>
+                    </td>
+                    <td>
+                      <select aria-label={`Role of ${u.username}`} value={u.role} disabled={self || action.busy} onChange={(e) => patch(u, { role: e.target.value })}>
+                        {ROLES.map((r) => (
+                          <option key={r} value={r}>
+                            {r}
+                          </option>
+                        ))}
+                      </select>
+                    </td>
+                    <td className="hide-sm">{u.source === 'oidc' ? 'single sign-on' : 'password'}</td>
+                    <td>{u.disabled ? <Badge tone="muted">disabled</Badge> : <Badge tone="ok">active</Badge>}</td>
+                    <td className="actions">
+                      {!self && (
+                        <RowActions
+                          actions={[
+                            { label: u.disabled ? 'Enable' : 'Disable', onClick: () => patch(u, { disabled: !u.disabled }), disabled: action.busy },
+                            { label: 'Delete', ariaLabel: `Delete ${u.username}`, onClick: () => setRemoving(u), danger: true },
+                          ]}
+                        />
+                      )}
+                    </td>
                   </tr>
-                </thead>
-                <tbody>
-                  {users.map((u) => {
-                    const self = u.username === me.username;
-                    return (
-                      <tr key={u.username}>
-                        <td>
-                          {u.displayName || u.username}
-                          <div className="small muted mono">{u.username}</div>
-                        </td>
-                        <td>
-                          <select aria-label={`Role of ${u.username}`} value={u.role} disabled={self || action.busy} onChange={(e) => patch(u, { role: e.target.value })}>
-                            {ROLES.map((r) => (
-                              <option key={r} value={r}>
-                                {r}
-                              </option>
-                            ))}
-                          </select>
-                        </td>
-                        <td className="hide-sm">{u.source === 'oidc' ? 'single sign-on' : 'password'}</td>
-                        <td>{u.disabled ? <Badge tone="muted">disabled</Badge> : <Badge tone="ok">active</Badge>}</td>
-                        <td className="actions">
-                          {!self && (
-                            <>
-                              <button type="button" className="btn btn-sm" onClick={() => patch(u, { disabled: !u.disabled })} disabled={action.busy}>
-                                {u.disabled ? 'Enable' : 'Disable'}
-                              </button>
-                              <button type="button" className="btn btn-sm btn-danger" onClick={() => setRemoving(u)} aria-label={`Delete ${u.username}`}>
-                                Delete
-                              </button>
-                            </>
-                          )}
-                        </td>
-                      </tr>
-                    );
-                  })}
-                </tbody>
-              </table>
-            </div>
+                );
+              })}
+            </DataTable>
           );
         }}
       </Async>
@@ -582,22 +477,15 @@ function UsersTab() {
           }}
         />
       )}
-      <ConfirmDialog
-        open={removing !== undefined}
+      <RemoveDialog
+        item={removing}
         title={`Delete ${removing?.username ?? ''}?`}
         message="Their sessions end and they can no longer sign in."
         confirmLabel="Delete"
-        danger
-        busy={action.busy}
-        error={action.error}
-        onCancel={() => setRemoving(undefined)}
-        onConfirm={() =>
-          void action.run(async () => {
-            if (removing) await api.del(`/users/${seg(removing.username)}`);
-            setRemoving(undefined);
-            state.reload();
-          })
-        }
+        action={action}
+        remove={(u) => api.del(`/users/${seg(u.username)}`)}
+        onClose={() => setRemoving(undefined)}
+        onRemoved={state.reload}
       />
     </>
   );
@@ -686,34 +574,19 @@ function AuditTab() {
             <Empty title="The audit log is empty.">Every change made in the console (sign-ins, triage, blocks, configuration) is recorded here.</Empty>
           ) : (
             <>
-              <div className="table-wrap">
-                <table className="table" data-testid="audit-table">
-                  <thead>
-                    <tr>
-                      <th scope="col">When</th>
-                      <th scope="col">Who</th>
-                      <th scope="col">Action</th>
-                      <th scope="col">Target</th>
-                      <th scope="col" className="hide-sm">
-                        Detail
-                      </th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {all.map((e) => (
-                      <tr key={String(e.id)}>
-                        <td title={fmtTime(e.at)}>{relTime(e.at)}</td>
-                        <td>
-                          {e.actor} <span className="small muted">({e.role})</span>
-                        </td>
-                        <td className="mono">{e.action}</td>
-                        <td className="mono wrap">{e.target}</td>
-                        <td className="hide-sm mono small wrap">{e.detail && Object.keys(e.detail).length ? JSON.stringify(e.detail) : ''}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <DataTable testId="audit-table" columns={['When', 'Who', 'Action', 'Target', { label: 'Detail', className: 'hide-sm' }]}>
+                {all.map((e) => (
+                  <tr key={String(e.id)}>
+                    <td title={fmtTime(e.at)}>{relTime(e.at)}</td>
+                    <td>
+                      {e.actor} <span className="small muted">({e.role})</span>
+                    </td>
+                    <td className="mono">{e.action}</td>
+                    <td className="mono wrap">{e.target}</td>
+                    <td className="hide-sm mono small wrap">{e.detail && Object.keys(e.detail).length ? JSON.stringify(e.detail) : ''}</td>
+                  </tr>
+                ))}
+              </DataTable>
               {current.length >= 100 && (
                 <button type="button" className="btn" onClick={loadOlder}>
                   Load older entries

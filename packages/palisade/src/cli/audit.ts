@@ -1,44 +1,13 @@
 // `palisade audit SPEC`: the static security audit of an OpenAPI document, rendered by the probe
 // reporters; the exit code gates CI on new findings (baseline) and the score.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Severity } from '../core/index.js';
-import { PalisadeError, SEVERITIES } from '../core/index.js';
+import { SEVERITIES } from '../core/index.js';
 import { REPORT_FORMATS, applyBaseline, auditFile, loadBaseline, renderReport, reportFileName, summarize, writeBaseline } from '../probe/index.js';
 import type { Baseline, ProbeReport, ReportFormat } from '../probe/index.js';
-
-type Values = Record<string, string | boolean | undefined>;
-
-interface OptionSpec {
-  type: 'string' | 'boolean';
-  short?: string;
-  description: string;
-}
-
-interface Command {
-  summary: string;
-  usage: string;
-  options: Record<string, OptionSpec>;
-  details?: string;
-  run(values: Values, positionals: string[]): Promise<number>;
-}
-
-function usage(message: string): PalisadeError {
-  return new PalisadeError('PALISADE_ERR_CLI_USAGE', message);
-}
-
-function str(v: Values, name: string): string | undefined {
-  const x = v[name];
-  return typeof x === 'string' ? x : undefined;
-}
-
-function readVersion(): string {
-  try {
-    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string }).version ?? '0.0.0';
-  } catch {
-    return '0.0.0';
-  }
-}
+import { readVersion, str, usage } from './command.js';
+import type { Command } from './command.js';
 
 /** Parses --format sarif,junit,html. */
 export function parseFormats(v: string | undefined): ReportFormat[] {

@@ -1,18 +1,7 @@
 // `palisade crs fetch`: download an OWASP CRS release, verify its SHA-256 and extract it.
-import { PalisadeError } from '../core/index.js';
 import { CRS_DEFAULT_BASE_URL, CrsFetchError, fetchCrs } from '../waf/index.js';
-
-type Values = Record<string, string | boolean | undefined>;
-
-interface Command {
-  summary: string;
-  usage: string;
-  options: Record<string, { type: 'string' | 'boolean'; short?: string; description: string }>;
-  details?: string;
-  run(values: Values, positionals: string[]): Promise<number>;
-}
-
-const str = (v: Values, k: string): string | undefined => (typeof v[k] === 'string' ? (v[k] as string) : undefined);
+import { str, usage } from './command.js';
+import type { Command } from './command.js';
 
 export const CRS_COMMANDS: Record<string, Command> = {
   'crs fetch': {
@@ -27,7 +16,7 @@ export const CRS_COMMANDS: Record<string, Command> = {
     },
     run: async (v) => {
       const version = str(v, 'version');
-      if (!version) throw new PalisadeError('PALISADE_ERR_CLI_USAGE', 'crs fetch needs --version (e.g. --version 4.28.0)');
+      if (!version) throw usage('crs fetch needs --version (e.g. --version 4.28.0)');
       try {
         const r = await fetchCrs({ version, dest: str(v, 'dest') ?? `crs-${version}`, sha256: str(v, 'sha256'), baseUrl: str(v, 'base-url') });
         process.stdout.write(`CRS ${version}: ${r.files} files extracted to ${r.dest}\n  from ${r.url}\n  sha256 ${r.sha256} (verified)\n`);

@@ -8,31 +8,8 @@ import { PalisadeError, loadConfigFile } from '../core/index.js';
 import type { PalisadeConfig } from '../core/index.js';
 import { discover, exportOpenApi, parseFieldMap, renderMarkdown } from '../watch/index.js';
 import type { DiscoverOptions, JsonFieldMap } from '../watch/index.js';
-
-type Values = Record<string, string | boolean | undefined>;
-
-interface OptionSpec {
-  type: 'string' | 'boolean';
-  short?: string;
-  description: string;
-}
-
-interface Command {
-  summary: string;
-  usage: string;
-  options: Record<string, OptionSpec>;
-  details?: string;
-  run(values: Values, positionals: string[]): Promise<number>;
-}
-
-function usage(message: string): PalisadeError {
-  return new PalisadeError('PALISADE_ERR_CLI_USAGE', message);
-}
-
-function str(v: Values, name: string): string | undefined {
-  const x = v[name];
-  return typeof x === 'string' ? x : undefined;
-}
+import { str, usage } from './command.js';
+import type { Command, Values } from './command.js';
 
 async function watchConfig(path: string | undefined): Promise<PalisadeConfig['watch']['inventory'] | undefined> {
   if (path === undefined) return undefined;

@@ -2,29 +2,13 @@
 // named by the configuration, so they need no running gateway; a running gateway sees a new key at
 // once and a revocation or rotation within its cache TTL (5 s).
 // A key is printed once, by create and rotate: only a hash of it is stored.
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { PalisadeConfig } from '../core/index.js';
-import { PalisadeError, loadConfigFile } from '../core/index.js';
+import { loadConfigFile } from '../core/index.js';
 import { ApiKeyManager, parseDuration, parseExpiry } from '../identity/index.js';
 import type { ApiKeySummary } from '../identity/index.js';
-import { openStore } from '../store/index.js';
-
-type Values = Record<string, string | boolean | undefined>;
-
-interface OptionSpec {
-  type: 'string' | 'boolean';
-  short?: string;
-  description: string;
-}
-
-interface Command {
-  summary: string;
-  usage: string;
-  options: Record<string, OptionSpec>;
-  details?: string;
-  run(values: Values, positionals: string[]): Promise<number>;
-}
+import { configPathFrom, groupHelp, list, out, str, usage, withStore } from './command.js';
+import type { Command, OptionSpec, Values } from './command.js';
 
 const common: Record<string, OptionSpec> = {
   config: { type: 'string', short: 'c', description: 'configuration file naming the store and the APIs (default: ./palisade.yaml)' },
@@ -33,42 +17,15 @@ const common: Record<string, OptionSpec> = {
 
 const ONCE = 'Store this key now: it cannot be shown again (only a hash of it is kept).';
 
-function usage(message: string): PalisadeError {
-  return new PalisadeError('PALISADE_ERR_CLI_USAGE', message);
-}
-
-function list(v: string | boolean | undefined): string[] | undefined {
-  if (typeof v !== 'string') return undefined;
-  return v
-    .split(/[,\s]+/)
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
-
-function str(v: Values, name: string): string | undefined {
-  const x = v[name];
-  return typeof x === 'string' ? x : undefined;
-}
-
 async function loadConfig(v: Values): Promise<PalisadeConfig> {
-  let path = str(v, 'config');
-  if (path === undefined && existsSync('palisade.yaml')) path = 'palisade.yaml';
+  const path = configPathFrom(v);
   if (path === undefined) throw usage('keys needs the configuration that names the store and the APIs: pass -c palisade.yaml');
   return (await loadConfigFile(resolve(path))).config;
 }
 
 async function withManager<T>(v: Values, fn: (m: ApiKeyManager, config: PalisadeConfig) => Promise<T>): Promise<T> {
   const config = await loadConfig(v);
-  const store = await openStore({ driver: config.store.driver, path: config.store.path, ...(config.store.url ? { url: config.store.url } : {}) });
-  try {
-    return await fn(new ApiKeyManager(store.apiKeys, { knownApis: () => config.apis.map((a) => a.name) }), config);
-  } finally {
-    await store.close();
-  }
-}
-
-function out(v: Values, json: unknown, text: string): void {
-  process.stdout.write(v.json === true ? JSON.stringify(json, null, 2) + '\n' : text.endsWith('\n') ? text : text + '\n');
+  return withStore(config, (store) => fn(new ApiKeyManager(store.apiKeys, { knownApis: () => config.apis.map((a) => a.name) }), config));
 }
 
 function when(ms: number | undefined): string {
@@ -200,7 +157,5 @@ export const KEYS_COMMANDS: Record<string, Command> = {
 
 /** Help for `palisade keys` without a sub-command. */
 export function keysHelp(helpFor: (name: string, c: Command) => string): string {
-  return Object.entries(KEYS_COMMANDS)
-    .map(([n, c]) => helpFor(n, c))
-    .join('\n');
+  return groupHelp(KEYS_COMMANDS, helpFor);
 }

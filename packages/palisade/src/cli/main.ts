@@ -23,22 +23,10 @@ import { AUDIT_COMMANDS } from './audit.js';
 import { SCAN_COMMANDS } from './scan.js';
 import { CRS_COMMANDS } from './crs.js';
 import { DISCOVER_COMMANDS } from './discover.js';
+import { readVersion } from './command.js';
+import type { Command, OptionSpec } from './command.js';
 
 const VERSION = readVersion();
-
-interface OptionSpec {
-  type: 'string' | 'boolean';
-  short?: string;
-  description: string;
-}
-
-interface Command {
-  summary: string;
-  usage: string;
-  options: Record<string, OptionSpec>;
-  details?: string;
-  run(values: Record<string, string | boolean | undefined>, positionals: string[]): Promise<number>;
-}
 
 const portOptions: Record<string, OptionSpec> = {
   host: { type: 'string', description: 'address the gateway binds (PALISADE_GATEWAY_HOST)' },
@@ -98,15 +86,6 @@ const COMMANDS: Record<string, Command> = {
   ...CRS_COMMANDS,
   ...DISCOVER_COMMANDS,
 };
-
-function readVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
-    return pkg.version ?? '0.0.0';
-  } catch {
-    return '0.0.0';
-  }
-}
 
 function helpFor(name: string, c: Command): string {
   const lines = [`palisade ${name} — ${c.summary}`, '', `Usage: ${c.usage}`];

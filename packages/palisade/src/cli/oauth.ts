@@ -3,46 +3,18 @@
 // sees new clients and users at once and rotated keys within oauth.keyReloadSeconds.
 // Secrets are never taken as flags (they would land in shell history and `ps`): passwords come
 // from a hidden prompt or standard input. A client secret is printed once, when it is created.
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { PalisadeConfig, Store } from '../core/index.js';
-import { ConfigSchema, PalisadeError, loadConfigFile, parseConfig } from '../core/index.js';
+import { ConfigSchema, loadConfigFile, parseConfig } from '../core/index.js';
 import { OAuthClients, OAuthUsers, Sealer, demoOAuthSettings, resolveMasterSecret, rotateKeys } from '../identity/index.js';
-import { openStore } from '../store/index.js';
-
-type Values = Record<string, string | boolean | undefined>;
-
-interface OptionSpec {
-  type: 'string' | 'boolean';
-  short?: string;
-  description: string;
-}
-
-interface Command {
-  summary: string;
-  usage: string;
-  options: Record<string, OptionSpec>;
-  details?: string;
-  run(values: Values, positionals: string[]): Promise<number>;
-}
+import { configPathFrom, groupHelp, list, out, str, usage, withStore } from './command.js';
+import type { Command, OptionSpec, Values } from './command.js';
 
 const common: Record<string, OptionSpec> = {
   config: { type: 'string', short: 'c', description: 'configuration file (default: ./palisade.yaml when present)' },
   demo: { type: 'boolean', description: "use the demo's configuration (what `palisade start --demo` runs)" },
   json: { type: 'boolean', description: 'print JSON' },
 };
-
-function usage(message: string): PalisadeError {
-  return new PalisadeError('PALISADE_ERR_CLI_USAGE', message);
-}
-
-function list(v: string | boolean | undefined): string[] | undefined {
-  if (typeof v !== 'string') return undefined;
-  return v
-    .split(/[,\s]+/)
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
 
 async function demoConfigPath(): Promise<string | undefined> {
   const specifier = 'palisade-demo';
@@ -67,10 +39,8 @@ function deepFreeze<T>(v: T): T {
 }
 
 async function loadConfig(v: Values): Promise<PalisadeConfig> {
-  let path = typeof v.config === 'string' ? resolve(v.config) : undefined;
-  if (!path && v.demo === true) path = await demoConfigPath();
-  if (!path && existsSync('palisade.yaml')) path = resolve('palisade.yaml');
-  const config = path ? (await loadConfigFile(path)).config : parseConfig('', '(defaults)');
+  const path = str(v, 'config') ?? (v.demo === true ? await demoConfigPath() : undefined) ?? configPathFrom(v);
+  const config = path !== undefined ? (await loadConfigFile(resolve(path))).config : parseConfig('', '(defaults)');
   return v.demo === true ? withDemoOAuth(config) : config;
 }
 
@@ -84,19 +54,12 @@ interface Context {
 
 async function withContext<T>(v: Values, fn: (c: Context) => Promise<T>): Promise<T> {
   const config = await loadConfig(v);
-  const store = await openStore({ driver: config.store.driver, path: config.store.path, ...(config.store.url ? { url: config.store.url } : {}) });
-  try {
+  return withStore(config, (store) => {
     const sealer = new Sealer(resolveMasterSecret(config).secret);
     const users = new OAuthUsers(store, sealer, { passwordMinLength: config.oauth.passwordMinLength, totpLabel: config.oauth.totp.label, totpRequiredForRoles: config.oauth.totp.requiredForRoles });
     const clients = new OAuthClients(store, new Set(config.oauth.resources.flatMap((r) => r.scopes)));
-    return await fn({ config, store, users, clients, sealer });
-  } finally {
-    await store.close();
-  }
-}
-
-function out(v: Values, json: unknown, text: string): void {
-  process.stdout.write(v.json === true ? JSON.stringify(json, null, 2) + '\n' : text.endsWith('\n') ? text : text + '\n');
+    return fn({ config, store, users, clients, sealer });
+  });
 }
 
 /** Reads a line without echoing it (a terminal), or the first line of standard input (a pipe). */
@@ -293,7 +256,5 @@ export const OAUTH_COMMANDS: Record<string, Command> = {
 
 /** Help for `palisade oauth` without a sub-command. */
 export function oauthHelp(helpFor: (name: string, c: Command) => string): string {
-  return Object.entries(OAUTH_COMMANDS)
-    .map(([n, c]) => helpFor(n, c))
-    .join('\n');
+  return groupHelp(OAUTH_COMMANDS, helpFor);
 }

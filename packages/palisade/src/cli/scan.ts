@@ -1,34 +1,13 @@
 // `palisade scan`: the DAST scanner against a running API, rendered by the probe reporters; the
 // exit code follows --fail-on over new findings only (those not in the --baseline).
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PalisadeError, SEVERITIES } from '../core/index.js';
+import { SEVERITIES } from '../core/index.js';
 import { applyBaseline, loadBaseline, loadScanConfig, parseScanConfig, renderReport, reportFileName, runScan, summarize } from '../probe/index.js';
 import type { ProbeReport, ScanConfig } from '../probe/index.js';
 import { gateFailures, parseFormats, parseSeverity } from './audit.js';
-
-type Values = Record<string, string | boolean | undefined>;
-
-interface Command {
-  summary: string;
-  usage: string;
-  options: Record<string, { type: 'string' | 'boolean'; short?: string; description: string }>;
-  details?: string;
-  run(values: Values, positionals: string[]): Promise<number>;
-}
-
-function str(v: Values, name: string): string | undefined {
-  const x = v[name];
-  return typeof x === 'string' ? x : undefined;
-}
-
-function readVersion(): string {
-  try {
-    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string }).version ?? '0.0.0';
-  } catch {
-    return '0.0.0';
-  }
-}
+import { readVersion, str, usage } from './command.js';
+import type { Command } from './command.js';
 
 function summaryText(report: ProbeReport, notes: string[], baselineUsed: boolean): string {
   const s = summarize(report);
@@ -63,13 +42,13 @@ export const SCAN_COMMANDS: Record<string, Command> = {
       quiet: { type: 'boolean', short: 'q', description: 'no summary and no progress line' },
     },
     run: async (v, pos) => {
-      if (pos.length > 0) throw new PalisadeError('PALISADE_ERR_CLI_USAGE', `scan takes no positional arguments (got ${pos.join(' ')}): use --spec and --target`);
+      if (pos.length > 0) throw usage(`scan takes no positional arguments (got ${pos.join(' ')}): use --spec and --target`);
       const formats = parseFormats(str(v, 'format'));
       const out = str(v, 'out');
-      if (!out && formats.length > 1) throw new PalisadeError('PALISADE_ERR_CLI_USAGE', '--format lists several formats: give --out DIR to write them');
+      if (!out && formats.length > 1) throw usage('--format lists several formats: give --out DIR to write them');
       const failOn = parseSeverity(str(v, 'fail-on'), '--fail-on');
       const configPath = str(v, 'config');
-      if (configPath && !existsSync(configPath)) throw new PalisadeError('PALISADE_ERR_CLI_USAGE', `--config: ${configPath} does not exist`);
+      if (configPath && !existsSync(configPath)) throw usage(`--config: ${configPath} does not exist`);
       const config: ScanConfig = configPath ? loadScanConfig(configPath) : parseScanConfig({}, '(defaults)');
       const baselinePath = str(v, 'baseline');
       const baseline = baselinePath ? loadBaseline(baselinePath) : undefined;

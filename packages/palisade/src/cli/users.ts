@@ -1,31 +1,15 @@
 // `palisade users ...`: the console's local accounts. Like `palisade keys`, these work on the store
 // named by the configuration, so they need no running gateway. Passwords are hashed with scrypt;
 // a generated password is printed once. Every change is written to the console's audit log.
-import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { PalisadeConfig, Store } from '../core/index.js';
-import { PalisadeError, loadConfigFile } from '../core/index.js';
+import type { Store } from '../core/index.js';
+import { loadConfigFile } from '../core/index.js';
 import { ConsoleHttpError, ConsoleUsers, auditWriter, generatePassword } from '../console/index.js';
 import type { AuditActor, Role } from '../console/index.js';
-import { openStore } from '../store/index.js';
-
-type Values = Record<string, string | boolean | undefined>;
-
-interface OptionSpec {
-  type: 'string' | 'boolean';
-  short?: string;
-  description: string;
-}
-
-interface Command {
-  summary: string;
-  usage: string;
-  options: Record<string, OptionSpec>;
-  details?: string;
-  run(values: Values, positionals: string[]): Promise<number>;
-}
+import { configPathFrom, groupHelp, out, usage, withStore } from './command.js';
+import type { Command, OptionSpec, Values } from './command.js';
 
 const common: Record<string, OptionSpec> = {
   config: { type: 'string', short: 'c', description: 'configuration file naming the store (default: ./palisade.yaml)' },
@@ -33,10 +17,6 @@ const common: Record<string, OptionSpec> = {
 };
 
 const ONCE = 'Store this password now: it is not shown again (only a hash of it is kept).';
-
-function usage(message: string): PalisadeError {
-  return new PalisadeError('PALISADE_ERR_CLI_USAGE', message);
-}
 
 function cliActor(): AuditActor {
   let name = 'unknown';
@@ -49,25 +29,17 @@ function cliActor(): AuditActor {
 }
 
 async function withUsers<T>(v: Values, fn: (u: ConsoleUsers, store: Store) => Promise<T>): Promise<T> {
-  let path = typeof v.config === 'string' ? v.config : undefined;
-  if (path === undefined && existsSync('palisade.yaml')) path = 'palisade.yaml';
-  // The working copy `palisade start --demo` runs: users of the demo's console live in its store.
-  if (path === undefined && existsSync('.palisade/palisade.yaml')) path = '.palisade/palisade.yaml';
+  // .palisade/palisade.yaml is the working copy `palisade start --demo` runs: users of the demo's
+  // console live in its store.
+  const path = configPathFrom(v, ['palisade.yaml', '.palisade/palisade.yaml']);
   if (path === undefined) throw usage('users needs the configuration that names the store: pass -c palisade.yaml');
-  const config: PalisadeConfig = (await loadConfigFile(resolve(path))).config;
-  const store = await openStore({ driver: config.store.driver, path: config.store.path, ...(config.store.url ? { url: config.store.url } : {}) });
+  const { config } = await loadConfigFile(resolve(path));
   try {
-    return await fn(new ConsoleUsers(store, auditWriter(store)), store);
+    return await withStore(config, (store) => fn(new ConsoleUsers(store, auditWriter(store)), store));
   } catch (err) {
     if (err instanceof ConsoleHttpError) throw usage(err.detail ?? err.code);
     throw err;
-  } finally {
-    await store.close();
   }
-}
-
-function out(v: Values, json: unknown, text: string): void {
-  process.stdout.write(v.json === true ? JSON.stringify(json, null, 2) + '\n' : text.endsWith('\n') ? text : text + '\n');
 }
 
 function one(pos: string[], what: string): string {
@@ -194,7 +166,5 @@ export const USERS_COMMANDS: Record<string, Command> = {
 
 /** Help for `palisade users` without a sub-command. */
 export function usersHelp(helpFor: (name: string, c: Command) => string): string {
-  return Object.entries(USERS_COMMANDS)
-    .map(([n, c]) => helpFor(n, c))
-    .join('\n');
+  return groupHelp(USERS_COMMANDS, helpFor);
 }

@@ -80,6 +80,7 @@ describe('protection changes', () => {
     ['a writable property rule from the document', { kind: 'property-rule', operation: 'updateUser', side: 'writable', properties: [] }, { method: 'PATCH', path: '/users/{userId}', operationId: 'updateUser' }, /writable:.*\[name\]/],
     ['a rate limit on a route', { kind: 'rate-limit', operation: 'GET /users/{userId}', points: 60, durationSeconds: 60 }, getUser, /pathPrefix: \/users\n[\s\S]*points: 60/],
     ['contract strict mode', { kind: 'contract', strict: true }, undefined, /contract:\n\s+enabled: true\n\s+strict: true/],
+    ['an administrators-only operation', { kind: 'admin-only', operation: 'DELETE /users/{userId}' }, { method: 'DELETE', path: '/users/{userId}' }, /adminOperations:.*\n?.*DELETE \/users\/\{userId\}/],
     ['a blocked address', { kind: 'block-ip', entry: '203.0.113.7' }, undefined, /deny:\n\s+- 203\.0\.113\.7/],
     ['the login guard', { kind: 'login-guard', method: 'POST', path: '/login' }, undefined, /endpoints:\n\s+- \{ ?method: POST, path: \/login/],
     ['the SSRF guard', { kind: 'ssrf-guard', jsonPaths: ['url'] }, undefined, /ssrfGuard:\n\s+enabled: true\n\s+jsonPaths:\n\s+- url/],

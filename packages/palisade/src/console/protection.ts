@@ -65,6 +65,9 @@ export function protectionIntent(f: Pick<StoredFinding, 'checkId' | 'operation'>
     case 'PAL-AUDIT-003':
     case 'PAL-AUDIT-016':
       return op ? { kind: 'require-auth', operation: op } : undefined;
+    case 'PAL-SCAN-BFLA-001':
+    case 'PAL-SCAN-BFLA-002':
+      return op ? { kind: 'admin-only', operation: op } : undefined;
     case 'PAL-SCAN-AUTH-002':
     case 'PAL-SCAN-AUTH-003':
       return f.operation ? { kind: 'login-guard', method: f.operation.method.toUpperCase(), path: f.operation.path } : undefined;
@@ -191,6 +194,21 @@ async function change(doc: Document, intent: ProtectionIntent, ctx: PlanContext,
         for (const p of intent.jsonPaths) if (!paths.items.some((i) => isScalar(i) && i.value === p)) paths.add(doc.createNode(p));
       }
       return 'Check URLs clients send before they reach the API: internal, loopback and metadata addresses are refused (ssrfGuard).';
+    }
+    case 'admin-only': {
+      const az = cfg.defaults.authorize;
+      const m = /^([A-Z]+) (\/.*)$/.exec(intent.operation);
+      if (az.enabled && az.adminOperations.some((sel) => selects(sel, intent.operation, m?.[1], m?.[2]))) {
+        throw new Unavailable(`Already in place: ${intent.operation} is one of authorize.adminOperations.`);
+      }
+      if (!az.enabled) {
+        setIn(doc, ['defaults', 'authorize', 'enabled'], true);
+        if (doc.getIn(['defaults', 'authorize', 'defaultPolicy']) === undefined) setIn(doc, ['defaults', 'authorize', 'defaultPolicy'], 'allow');
+      }
+      // The list replaces the default (tag:admin) when written: keep what is in force, then add.
+      if (doc.getIn(['defaults', 'authorize', 'adminOperations']) === undefined) setIn(doc, ['defaults', 'authorize', 'adminOperations'], doc.createNode([...az.adminOperations], { flow: true }));
+      ensureSeq(doc, ['defaults', 'authorize', 'adminOperations']).add(doc.createNode(intent.operation));
+      return `Only ${az.adminRoles.join(' or ')} may call ${intent.operation}, whatever the other rules say (authorize.adminOperations; others get 403).`;
     }
     case 'max-page-size': {
       setIn(doc, ['defaults', 'limits', 'maxPageSize'], intent.max);

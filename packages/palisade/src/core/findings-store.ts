@@ -21,6 +21,7 @@ export type ProtectionIntent =
   | { kind: 'contract'; strict?: boolean; rejectUnknownProperties?: boolean }
   | { kind: 'waf' }
   | { kind: 'owner-rule'; operation: string; owner: string }
+  | { kind: 'admin-only'; operation: string }
   | { kind: 'property-rule'; operation: string; side: 'readable' | 'writable'; properties: string[] }
   | { kind: 'block-ip'; entry: string }
   | { kind: 'login-guard'; method: string; path: string; usernameField?: string }

@@ -24,7 +24,7 @@ export interface FindingRow {
 
 export const FINDING_COLUMNS = 'fingerprint, source, check_id, title, severity, category, operation, scope, scan_id, first_seen, last_seen, status, status_by, status_at, status_note, data';
 /** The columns an upsert writes, in findingParams' order. */
-export const FINDING_INSERT_COLUMNS = 'fingerprint, source, check_id, title, severity, category, operation, scope, scan_id, first_seen, last_seen, status, data';
+const FINDING_INSERT_COLUMNS = 'fingerprint, source, check_id, title, severity, category, operation, scope, scan_id, first_seen, last_seen, status, data';
 
 const MAX_FINGERPRINT = 200;
 /** A finding is bounded: evidence is excerpts, never whole bodies. */
@@ -85,7 +85,7 @@ export function findingLimit(q: FindingQuery): number {
 }
 
 const SEVERITY_ORDER = `CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END`;
-export const FINDING_ORDER = `ORDER BY ${SEVERITY_ORDER}, last_seen DESC, fingerprint`;
+const FINDING_ORDER = `ORDER BY ${SEVERITY_ORDER}, last_seen DESC, fingerprint`;
 
 function list<T>(v: T | readonly T[] | undefined): readonly T[] | undefined {
   if (v === undefined) return undefined;
@@ -122,7 +122,7 @@ export function findingFilter(q: FindingQuery, p: (i: number) => string): { wher
 }
 
 /** The upsert's SET list: what was reported replaces, the triage state stays (a fixed one reopens). */
-export function upsertSet(p: (i: number) => string, byParam: number, noteParam: number): string {
+function upsertSet(p: (i: number) => string, byParam: number, noteParam: number): string {
   return `source = excluded.source, check_id = excluded.check_id, title = excluded.title, severity = excluded.severity,
     category = excluded.category, operation = excluded.operation, scope = excluded.scope, scan_id = excluded.scan_id,
     last_seen = CASE WHEN excluded.last_seen > findings.last_seen THEN excluded.last_seen ELSE findings.last_seen END,
@@ -136,7 +136,7 @@ export function upsertSet(p: (i: number) => string, byParam: number, noteParam: 
 
 export const OPEN_STATUSES: readonly FindingStatus[] = ['new', 'confirmed', 'accepted-risk'];
 
-export function emptyCounts(): Record<Severity, number> {
+function emptyCounts(): Record<Severity, number> {
   return { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
 }
 
@@ -154,7 +154,7 @@ export interface ChangeRow {
 }
 
 export const CHANGE_COLUMNS = 'id, at, actor, finding_fingerprint, path, summary, before_text, after_text, undone_at, undone_by';
-export const CHANGE_INSERT_COLUMNS = 'id, at, actor, finding_fingerprint, path, summary, before_text, after_text';
+const CHANGE_INSERT_COLUMNS = 'id, at, actor, finding_fingerprint, path, summary, before_text, after_text';
 
 export function changeParams(id: string, c: NewConfigChange): unknown[] {
   time('at', c.at);
@@ -191,4 +191,35 @@ export function chunks<T>(xs: readonly T[], size = 500): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < xs.length; i += size) out.push(xs.slice(i, i + size));
   return out;
+}
+
+/** Note left on findings a later run of the same scope no longer reports. */
+export const FIXED_NOTE = 'no longer reported by a later run of the same scope';
+
+/** Open findings by severity, from `SQL.countOpen` rows (PostgreSQL returns count(*) as text). */
+export function openCounts(rows: readonly { severity: Severity; n: number | string }[]): Record<Severity, number> {
+  const out = emptyCounts();
+  for (const r of rows) if (r.severity in out) out[r.severity] = Number(r.n);
+  return out;
+}
+
+/**
+ * The statements both dialects run alike; `p(i)` spells the i-th placeholder. What differs
+ * (RETURNING, list parameters) stays in each store.
+ */
+export function findingSql(p: (i: number) => string) {
+  const values = (n: number) => Array.from({ length: n }, (_, i) => p(i + 1)).join(', ');
+  return {
+    /** Parameters: findingParams(...), then the actor and the note of a reopened finding. */
+    upsert: (n: number) => `INSERT INTO findings (${FINDING_INSERT_COLUMNS}) VALUES (${values(n)}) ON CONFLICT (fingerprint) DO UPDATE SET ${upsertSet(p, n + 1, n + 2)}`,
+    get: `SELECT ${FINDING_COLUMNS} FROM findings WHERE fingerprint = ${p(1)}`,
+    /** `where` and its parameters from findingFilter; the limit is the next parameter. */
+    list: (where: string, limitParam: number) => `SELECT ${FINDING_COLUMNS} FROM findings ${where} ${FINDING_ORDER} LIMIT ${p(limitParam)}`,
+    setStatus: `UPDATE findings SET status = ${p(1)}, status_by = ${p(2)}, status_at = ${p(3)}, status_note = ${p(4)} WHERE fingerprint = ${p(5)}`,
+    countOpen: `SELECT severity, count(*) AS n FROM findings WHERE status NOT IN ('fixed', 'false-positive') GROUP BY severity`,
+    addChange: (n: number) => `INSERT INTO config_changes (${CHANGE_INSERT_COLUMNS}) VALUES (${values(n)})`,
+    getChange: `SELECT ${CHANGE_COLUMNS} FROM config_changes WHERE id = ${p(1)}`,
+    listChanges: `SELECT ${CHANGE_COLUMNS} FROM config_changes ORDER BY at DESC, id DESC LIMIT ${p(1)}`,
+    markUndone: `UPDATE config_changes SET undone_at = ${p(1)}, undone_by = ${p(2)} WHERE id = ${p(3)} AND undone_at IS NULL`,
+  };
 }

@@ -16,7 +16,7 @@ import { Macro, expandText } from './actions/macro.js';
 import type { Entry } from './variables/collection.js';
 import { Collection, NamesView } from './variables/collection.js';
 import type { Target } from './variables/targets.js';
-import { excludes } from './variables/targets.js';
+import { SOURCE_SCALAR, SOURCE_XML, excludes } from './variables/targets.js';
 import type { Rule, RuleSet } from './seclang/rule.js';
 import { parseUrlEncoded } from './body/urlencoded.js';
 import { parseJsonBody } from './body/json.js';
@@ -117,6 +117,11 @@ export class SharedTransformMemo {
    * Shares the character budget.
    */
   noMatch = new Map<string, number[]>();
+  /**
+   * Operator parameters with macros (`@ge %{tx.inbound_anomaly_score_threshold}`), compiled once
+   * for all transactions: the texts come from the rules, so the map stays small (expandText caps it).
+   */
+  readonly macros = new Map<string, Macro>();
   chars = 0;
   clear(): void {
     this.maps = [];
@@ -152,6 +157,11 @@ export class Transaction implements OperatorTx, MacroScope {
   private readonly partHeaders = new Collection();
   readonly tx = new Collection();
   private readonly env = new Collection();
+  /** The collections of SOURCE_COLLECTIONS, in its order (Rule.targetSources indexes). */
+  private readonly sources: readonly Collection[] = [
+    this.args, this.argsGet, this.argsPost, this.cookies, this.requestHeaders, this.responseHeaders, this.files,
+    this.filesNames, this.filesSizes, this.filesTmpContent, this.partHeaders,
+  ];
   private readonly persistent = new Map<string, Collection>();
   private readonly matchedVars = new Collection();
   private readonly matchedVarsNames = new Collection();
@@ -186,13 +196,13 @@ export class Transaction implements OperatorTx, MacroScope {
   /** Per transformation: input → output, shared by every chain that applies it to the same text. */
   private readonly memo: (Map<string, string> | undefined)[];
   private cacheChars = 0;
-  private readonly macroCache = new Map<string, Macro>();
   private currentRule: Rule | undefined;
   capturing = false;
   private removedIds: IdRange[] = [];
   private removedTags: string[] = [];
   private removedMsgs: string[] = [];
-  private removedTargets: { ranges?: readonly IdRange[]; tag?: string; msg?: string; targets: readonly Target[] }[] = [];
+  /** The ctl:ruleRemoveTargetBy* actions run so far, themselves (compiled once: Rule.exclMemo compares them by identity). */
+  private removedTargets: RemoveTargetCtl[] = [];
   private allowAll = false;
   private allowRequest = false;
   private phaseDone = 0;
@@ -536,6 +546,8 @@ export class Transaction implements OperatorTx, MacroScope {
   }
 
   private collection(name: string): Collection | undefined {
+    // TX first: setvar, macros and CRS's paranoia-level gates ask for it more than for all others together.
+    if (name === 'TX') return this.tx;
     switch (name) {
       case 'ARGS': return this.args;
       case 'ARGS_GET': return this.argsGet;
@@ -555,7 +567,6 @@ export class Transaction implements OperatorTx, MacroScope {
       case 'FILES_TMP_CONTENT': return this.filesTmpContent;
       case 'FILES_TMPNAMES': return undefined;
       case 'MULTIPART_PART_HEADERS': return this.partHeaders;
-      case 'TX': return this.tx;
       case 'ENV': return this.env;
       case 'MATCHED_VARS': return this.buildMatchedVars().matchedVars;
       case 'MATCHED_VARS_NAMES': return this.buildMatchedVars().matchedVarsNames;
@@ -647,8 +658,9 @@ export class Transaction implements OperatorTx, MacroScope {
       }
     } else {
       const re = t.keyRegex;
+      const prefix = t.keyPrefix;
       for (const e of coll.items) {
-        if (re && !re.test(e.lower)) continue;
+        if (re && (prefix !== undefined ? !e.lower.startsWith(prefix) : !re.test(e.lower))) continue;
         if (exclusions !== undefined && excluded(exclusions, name, e.lower)) continue;
         if (t.count) n++;
         else this.push(name, e.key, e.value, e);
@@ -711,7 +723,7 @@ export class Transaction implements OperatorTx, MacroScope {
   // ───────────────────────── OperatorTx ─────────────────────────
 
   expand(text: string): string {
-    return expandText(text, this, this.macroCache);
+    return expandText(text, this, this.shared.macros);
   }
 
   setCapture(index: number, value: string): void {
@@ -739,6 +751,9 @@ export class Transaction implements OperatorTx, MacroScope {
       }
       const r = e.rule;
       if (this.isRemoved(r)) continue;
+      // A rule none of whose variables holds a value cannot match (its operator never runs): most
+      // rules on a request without arguments, cookies or body read only those.
+      if (r.mayGatherNothing && this.gathersNothing(r)) continue;
       // ctl:ruleEngine=Off in an earlier rule stops the rest (TS narrowed the type above).
       if ((this.settings.ruleEngine as EngineMode) === 'Off') return;
       this.mvCount = 0;
@@ -757,22 +772,29 @@ export class Transaction implements OperatorTx, MacroScope {
         else if (r.allowScope === 'request') this.allowRequest = true;
         return;
       }
-      const after = r.actions.skipAfter;
-      if (after !== undefined) {
-        let idx = this.rules.markers[phase]!.get(after);
-        if (idx === undefined || idx < i) {
-          idx = list.length;
-          for (let j = i; j < list.length; j++) {
-            const x = list[j]!;
-            if ((x.kind === 'marker' && x.name === after) || (x.kind === 'rule' && String(x.rule.id) === after)) {
-              idx = j;
-              break;
-            }
-          }
-        }
-        i = idx + 1;
-      } else if (r.actions.skip > 0) skip = r.actions.skip;
+      // Where skipAfter lands is found at load (Rule.skipAfterIndex).
+      if (r.skipAfterIndex >= 0) i = r.skipAfterIndex + 1;
+      else if (r.actions.skip > 0) skip = r.actions.skip;
     }
+  }
+
+  /** Whether every target of the rule would gather no value now (all have a source: Rule.mayGatherNothing). */
+  private gathersNothing(r: Rule): boolean {
+    const targets = r.targets;
+    const src = r.targetSources;
+    for (let k = 0; k < targets.length; k++) {
+      const s = src[k]!;
+      const t = targets[k]!;
+      if (s === SOURCE_XML) {
+        if (this.xml !== undefined) return false;
+      } else if (s === SOURCE_SCALAR) {
+        if (this.scalars.has(t.name)) return false;
+      } else {
+        const c = this.sources[s]!;
+        if (t.key !== undefined ? c.get(t.key) !== undefined : c.items.length !== 0) return false;
+      }
+    }
+    return true;
   }
 
   private isRemoved(r: Rule): boolean {
@@ -788,12 +810,17 @@ export class Transaction implements OperatorTx, MacroScope {
    * for rules a ctl names (CRS 941010 names the 941 rules on most requests).
    */
   private exclusionsFor(rule: Rule): readonly Target[] | undefined {
+    const rts = this.removedTargets;
+    const memo = rule.exclMemo;
+    if (memo !== undefined && sameItems(memo.ctls, rts)) return memo.out;
     const starter = rule.starter;
     let out: Target[] | undefined;
-    for (const rt of this.removedTargets) {
-      const hit = rt.ranges ? inRanges(starter.id, rt.ranges) : rt.tag !== undefined ? starter.tagSet.has(rt.tag) : starter.msgText === rt.msg;
+    for (const rt of rts) {
+      const hit =
+        rt.kind === 'ruleRemoveTargetById' ? inRanges(starter.id, rt.ranges) : rt.kind === 'ruleRemoveTargetByTag' ? starter.tagSet.has(rt.tag.toLowerCase()) : starter.msgText === rt.msg;
       if (hit) (out ??= [...rule.exclusions]).push(...rt.targets);
     }
+    rule.exclMemo = { ctls: rts.slice(), out };
     return out;
   }
 
@@ -1019,9 +1046,9 @@ export class Transaction implements OperatorTx, MacroScope {
       case 'ruleRemoveById': this.removedIds = [...this.removedIds, ...c.ranges]; break;
       case 'ruleRemoveByTag': this.removedTags = [...this.removedTags, c.tag.toLowerCase()]; break;
       case 'ruleRemoveByMsg': this.removedMsgs = [...this.removedMsgs, c.msg]; break;
-      case 'ruleRemoveTargetById': this.removedTargets.push({ ranges: c.ranges, targets: c.targets }); break;
-      case 'ruleRemoveTargetByTag': this.removedTargets.push({ tag: c.tag.toLowerCase(), targets: c.targets }); break;
-      case 'ruleRemoveTargetByMsg': this.removedTargets.push({ msg: c.msg, targets: c.targets }); break;
+      case 'ruleRemoveTargetById':
+      case 'ruleRemoveTargetByTag':
+      case 'ruleRemoveTargetByMsg': this.removedTargets.push(c); break;
       case 'requestBodyProcessor': this.setBodyProcessor(c.processor); break;
       case 'forceRequestBodyVariable': this.settings.forceRequestBodyVariable = c.on; break;
       case 'requestBodyAccess': this.settings.requestBodyAccess = c.on; break;
@@ -1065,6 +1092,14 @@ export class Transaction implements OperatorTx, MacroScope {
       this.interruption = { ruleId: r.id, action: 'redirect', status: s === 301 || s === 303 || s === 307 ? s : 302, url: a.redirect!.expand(this), phase };
     } else this.interruption = { ruleId: r.id, action: r.disruptive as 'deny' | 'drop', status: r.status ?? 403, phase };
   }
+}
+
+type RemoveTargetCtl = Extract<Ctl, { kind: 'ruleRemoveTargetById' | 'ruleRemoveTargetByTag' | 'ruleRemoveTargetByMsg' }>;
+
+function sameItems(a: readonly object[], b: readonly object[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function excluded(exclusions: readonly Target[], name: string, lower: string): boolean {

@@ -1,74 +1,45 @@
 // FindingStore over PostgreSQL: the findings and config_changes tables of migration 6.
 import { uuidv7 } from '../../core/index.js';
 import type { ConfigChange, ErrorCode, FindingInput, FindingQuery, FindingStatus, FindingStore, NewConfigChange, Severity, StoredFinding } from '../../core/index.js';
-import {
-  CHANGE_COLUMNS,
-  CHANGE_INSERT_COLUMNS,
-  FINDING_COLUMNS,
-  FINDING_INSERT_COLUMNS,
-  FINDING_ORDER,
-  OPEN_STATUSES,
-  REOPEN_NOTE,
-  SYSTEM_ACTOR,
-  changeFromRow,
-  changeLimit,
-  changeParams,
-  checkStatus,
-  chunks,
-  emptyCounts,
-  findingFilter,
-  findingFromRow,
-  findingLimit,
-  findingParams,
-  upsertSet,
-} from '../finding-codec.js';
+import { CHANGE_COLUMNS, FINDING_COLUMNS, FIXED_NOTE, OPEN_STATUSES, REOPEN_NOTE, SYSTEM_ACTOR, changeFromRow, changeLimit, changeParams, checkStatus, chunks, findingFilter, findingFromRow, findingLimit, findingParams, findingSql, openCounts } from '../finding-codec.js';
 import type { ChangeRow, FindingRow } from '../finding-codec.js';
 import type { Query } from './postgres-oauth.js';
 
 const R: ErrorCode = 'PALISADE_ERR_STORE_READ';
 const W: ErrorCode = 'PALISADE_ERR_STORE_WRITE';
 const d = (i: number) => `$${i}`;
-const placeholders = (n: number, from = 1) => Array.from({ length: n }, (_, i) => d(from + i)).join(', ');
+const SQL = findingSql(d);
 
 export class PostgresFindingStore implements FindingStore {
   constructor(private readonly q: Query) {}
 
   async upsert(finding: FindingInput): Promise<{ finding: StoredFinding; created: boolean }> {
     const params = findingParams(finding);
-    const n = params.length;
     // xmax = 0 only on a row this statement inserted: tells a new finding from an update in one round trip.
-    const r = await this.q<FindingRow & { inserted: boolean }>(
-      W,
-      'writing a finding',
-      `INSERT INTO findings (${FINDING_INSERT_COLUMNS}) VALUES (${placeholders(n)})
-       ON CONFLICT (fingerprint) DO UPDATE SET ${upsertSet(d, n + 1, n + 2)}
-       RETURNING ${FINDING_COLUMNS}, (xmax = 0) AS inserted`,
-      [...params, SYSTEM_ACTOR, REOPEN_NOTE],
-    );
+    const r = await this.q<FindingRow & { inserted: boolean }>(W, 'writing a finding', `${SQL.upsert(params.length)} RETURNING ${FINDING_COLUMNS}, (xmax = 0) AS inserted`, [
+      ...params,
+      SYSTEM_ACTOR,
+      REOPEN_NOTE,
+    ]);
     const row = r.rows[0]!;
     return { finding: findingFromRow(row), created: row.inserted };
   }
 
   async get(fingerprint: string): Promise<StoredFinding | undefined> {
-    const r = await this.q<FindingRow>(R, 'reading a finding', `SELECT ${FINDING_COLUMNS} FROM findings WHERE fingerprint = $1`, [fingerprint]);
+    const r = await this.q<FindingRow>(R, 'reading a finding', SQL.get, [fingerprint]);
     return r.rows[0] ? findingFromRow(r.rows[0]) : undefined;
   }
 
   async list(query: FindingQuery = {}): Promise<StoredFinding[]> {
     const { where, params } = findingFilter(query, d);
     params.push(findingLimit(query));
-    const r = await this.q<FindingRow>(R, 'listing findings', `SELECT ${FINDING_COLUMNS} FROM findings ${where} ${FINDING_ORDER} LIMIT $${params.length}`, params);
+    const r = await this.q<FindingRow>(R, 'listing findings', SQL.list(where, params.length), params);
     return r.rows.map(findingFromRow);
   }
 
   async setStatus(fingerprint: string, status: FindingStatus, by: string, at: number, note?: string): Promise<StoredFinding | undefined> {
     checkStatus(status);
-    const r = await this.q<FindingRow>(
-      W,
-      'setting a finding status',
-      `UPDATE findings SET status = $1, status_by = $2, status_at = $3, status_note = $4 WHERE fingerprint = $5 RETURNING ${FINDING_COLUMNS}`,
-      [status, by, at, note ?? null, fingerprint],
-    );
+    const r = await this.q<FindingRow>(W, 'setting a finding status', `${SQL.setStatus} RETURNING ${FINDING_COLUMNS}`, [status, by, at, note ?? null, fingerprint]);
     return r.rows[0] ? findingFromRow(r.rows[0]) : undefined;
   }
 
@@ -83,7 +54,7 @@ export class PostgresFindingStore implements FindingStore {
         W,
         'marking findings fixed',
         `UPDATE findings SET status = 'fixed', status_by = $1, status_at = $2, status_note = $3 WHERE fingerprint = ANY($4::text[]) AND status = ANY($5::text[])`,
-        [by, at, 'no longer reported by a later run of the same scope', part, OPEN_STATUSES],
+        [by, at, FIXED_NOTE, part, OPEN_STATUSES],
       );
       n += r.rowCount;
     }
@@ -91,31 +62,28 @@ export class PostgresFindingStore implements FindingStore {
   }
 
   async countOpen(): Promise<Record<Severity, number>> {
-    const r = await this.q<{ severity: Severity; n: string }>(R, 'counting findings', `SELECT severity, count(*) AS n FROM findings WHERE status NOT IN ('fixed', 'false-positive') GROUP BY severity`);
-    const out = emptyCounts();
-    for (const row of r.rows) if (row.severity in out) out[row.severity] = Number(row.n);
-    return out;
+    const r = await this.q<{ severity: Severity; n: string }>(R, 'counting findings', SQL.countOpen);
+    return openCounts(r.rows);
   }
 
   async addChange(change: NewConfigChange): Promise<ConfigChange> {
-    const id = uuidv7(change.at);
-    const params = changeParams(id, change);
-    const r = await this.q<ChangeRow>(W, 'recording a configuration change', `INSERT INTO config_changes (${CHANGE_INSERT_COLUMNS}) VALUES (${placeholders(params.length)}) RETURNING ${CHANGE_COLUMNS}`, params);
+    const params = changeParams(uuidv7(change.at), change);
+    const r = await this.q<ChangeRow>(W, 'recording a configuration change', `${SQL.addChange(params.length)} RETURNING ${CHANGE_COLUMNS}`, params);
     return changeFromRow(r.rows[0]!);
   }
 
   async getChange(id: string): Promise<ConfigChange | undefined> {
-    const r = await this.q<ChangeRow>(R, 'reading a configuration change', `SELECT ${CHANGE_COLUMNS} FROM config_changes WHERE id = $1`, [id]);
+    const r = await this.q<ChangeRow>(R, 'reading a configuration change', SQL.getChange, [id]);
     return r.rows[0] ? changeFromRow(r.rows[0]) : undefined;
   }
 
   async listChanges(limit?: number): Promise<ConfigChange[]> {
-    const r = await this.q<ChangeRow>(R, 'listing configuration changes', `SELECT ${CHANGE_COLUMNS} FROM config_changes ORDER BY at DESC, id DESC LIMIT $1`, [changeLimit(limit)]);
+    const r = await this.q<ChangeRow>(R, 'listing configuration changes', SQL.listChanges, [changeLimit(limit)]);
     return r.rows.map(changeFromRow);
   }
 
   async markUndone(id: string, by: string, at: number): Promise<boolean> {
-    const r = await this.q(W, 'marking a configuration change undone', 'UPDATE config_changes SET undone_at = $1, undone_by = $2 WHERE id = $3 AND undone_at IS NULL', [at, by, id]);
+    const r = await this.q(W, 'marking a configuration change undone', SQL.markUndone, [at, by, id]);
     return r.rowCount > 0;
   }
 }

@@ -10,7 +10,7 @@ import { WafRuleError } from '../types.js';
 import type { ActionSet, IdRange } from '../actions/actions.js';
 import { emptyActionSet, inRanges, parseActionList, parseIdRanges } from '../actions/actions.js';
 import type { Target } from '../variables/targets.js';
-import { parseTargets } from '../variables/targets.js';
+import { parseTargets, targetSource } from '../variables/targets.js';
 import { lexDirectives, splitActions } from './lexer.js';
 import type { RawDirective } from './lexer.js';
 import type { PhaseEntry, Rule, RuleSet, WafConfig } from './rule.js';
@@ -368,6 +368,8 @@ export class SecLangParser {
           const same = ex.filter((e) => e.name === t.name);
           return same.length ? same : undefined;
         });
+        x.targetSources = x.targets.map(targetSource);
+        x.mayGatherNothing = x.targets.length > 0 && x.targetSources.every((src) => src >= 0);
       }
     }
     const markers = phases.map((list) => {
@@ -376,6 +378,26 @@ export class SecLangParser {
         if (e.kind === 'marker' && !m.has(e.name)) m.set(e.name, i);
       });
       return m;
+    });
+    // Where each skipAfter lands: the first marker of that name, or (ModSecurity) a rule of that
+    // id, found at or after the rule; the end of the phase when there is none.
+    phases.forEach((list, phase) => {
+      list.forEach((e, i) => {
+        if (e.kind !== 'rule' || e.rule.actions.skipAfter === undefined) return;
+        const after = e.rule.actions.skipAfter;
+        let idx = markers[phase]!.get(after);
+        if (idx === undefined || idx <= i) {
+          idx = list.length;
+          for (let j = i + 1; j < list.length; j++) {
+            const x = list[j]!;
+            if ((x.kind === 'marker' && x.name === after) || (x.kind === 'rule' && String(x.rule.id) === after)) {
+              idx = j;
+              break;
+            }
+          }
+        }
+        e.rule.skipAfterIndex = idx;
+      });
     });
     return { config: this.config, phases, markers, rules, warnings: this.warnings, transformSlotCount: slots.size, transformCount: this.transformIds.size, memoSlotCount: this.memoSlots };
   }
@@ -442,6 +464,10 @@ export class SecLangParser {
       tagsLower: a.tags.map((t) => t.toLowerCase()),
       tagSet: new Set(a.tags.map((t) => t.toLowerCase())),
       msgText: a.msg?.text ?? '',
+      targetSources: [],
+      mayGatherNothing: false,
+      skipAfterIndex: -1,
+      exclMemo: undefined,
     };
     rule.starter = starter ?? rule;
     let prev = rule;

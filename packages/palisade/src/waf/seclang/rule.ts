@@ -55,6 +55,26 @@ export interface Rule {
   readonly tagSet: ReadonlySet<string>;
   /** Unexpanded msg text, for ByMsg lookups. */
   readonly msgText: string;
+  /**
+   * Per target (same index), where its values come from when the transaction may hold none of
+   * them (a `TARGET_SOURCE` index), or -1 when the target always yields a value (`&` counts,
+   * scalars other than REQUEST_BODY, derived collections). Set once the load is complete.
+   */
+  targetSources: number[];
+  /**
+   * For a chain starter with `skipAfter`: the index, in its phase's list, of the entry evaluation
+   * resumes after (the marker or rule it names, else the list's length). Set once the load is
+   * complete; -1 otherwise.
+   */
+  skipAfterIndex: number;
+  /** Whether every target has a source (>= 0): the rule is skipped when all of them are empty. */
+  mayGatherNothing: boolean;
+  /**
+   * The last `ctl:ruleRemoveTargetBy*` list this rule's exclusions were merged for, and the
+   * result: rules and ctl actions are both compiled once, so the merge is the same on the next
+   * request that runs the same ctls (CRS 941010 adds one on almost every request).
+   */
+  exclMemo: { readonly ctls: readonly object[]; readonly out: readonly Target[] | undefined } | undefined;
 }
 
 /** One entry of a phase's list: a rule (chain starter) or a SecMarker. */

@@ -23,7 +23,8 @@ export interface Entry {
 
 export class Collection {
   readonly items: Entry[] = [];
-  private readonly index = new Map<string, Entry[]>();
+  // Made on the first add: a transaction holds some twenty collections and most stay empty.
+  private index: Map<string, Entry[]> | undefined = undefined;
   /** Bumped on every change, so views derived from this collection know when to rebuild. */
   version = 0;
 
@@ -36,26 +37,27 @@ export class Collection {
     // tc/tcFor present from the start: entries keep one shape when transformations are cached on them.
     const e: Entry = { key, lower, value, tc: undefined, tcFor: undefined, nb: undefined, nbFor: undefined };
     this.items.push(e);
-    const list = this.index.get(lower);
+    const index = (this.index ??= new Map());
+    const list = index.get(lower);
     if (list) list.push(e);
-    else this.index.set(lower, [e]);
+    else index.set(lower, [e]);
     this.version++;
     return e;
   }
 
   /** All entries whose key equals `lower` (already lower-cased). */
   get(lower: string): readonly Entry[] | undefined {
-    return this.index.get(lower);
+    return this.index?.get(lower);
   }
 
   first(lower: string): string | undefined {
-    return this.index.get(lower)?.[0]?.value;
+    return this.index?.get(lower)?.[0]?.value;
   }
 
   /** Replaces every value under the key with one (setvar semantics). */
   set(key: string, value: string): void {
     const lower = key.toLowerCase();
-    const list = this.index.get(lower);
+    const list = this.index?.get(lower);
     if (list && list.length === 1) {
       list[0]!.value = value;
       this.version++;
@@ -66,14 +68,14 @@ export class Collection {
   }
 
   remove(lower: string): void {
-    if (!this.index.delete(lower)) return;
+    if (!this.index?.delete(lower)) return;
     for (let i = this.items.length - 1; i >= 0; i--) if (this.items[i]!.lower === lower) this.items.splice(i, 1);
     this.version++;
   }
 
   clear(): void {
     this.items.length = 0;
-    this.index.clear();
+    this.index?.clear();
     this.version++;
   }
 }

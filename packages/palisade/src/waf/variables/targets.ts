@@ -45,6 +45,8 @@ export interface Target {
   /** The key as written, for messages and MATCHED_VAR_NAME of `&` counts. */
   readonly rawKey?: string;
   readonly keyRegex?: RegExp;
+  /** When keyRegex is `^` and a literal (CRS's `TX:/^header_name_920450_/`): that literal, lower-cased. */
+  readonly keyPrefix?: string;
   /** `&VAR`: the number of values instead of the values. */
   readonly count: boolean;
   /** `!VAR:key`: removes values from this rule's other targets of the same variable. */
@@ -117,14 +119,15 @@ export function parseTarget(spec: string): Target {
     } catch (e) {
       throw new Error(`invalid key regex /${source}/ in target "${spec}": ${(e as Error).message}`);
     }
-    return target(name, count, exclude, undefined, key, keyRegex);
+    const prefix = /^\^[A-Za-z0-9_-]+$/.test(source) ? source.slice(1).toLowerCase() : undefined;
+    return target(name, count, exclude, undefined, key, keyRegex, false, prefix);
   }
   return target(name, count, exclude, key.toLowerCase(), key);
 }
 
 /** Every Target has every field (undefined when absent): one object shape keeps property reads monomorphic per value. */
-function target(name: string, count: boolean, exclude: boolean, key?: string, rawKey?: string, keyRegex?: RegExp, scalar = false): Target {
-  return { name, key, rawKey, keyRegex, count, exclude, scalar };
+function target(name: string, count: boolean, exclude: boolean, key?: string, rawKey?: string, keyRegex?: RegExp, scalar = false, keyPrefix?: string): Target {
+  return { name, key, rawKey, keyRegex, keyPrefix, count, exclude, scalar };
 }
 
 export function parseTargets(s: string): Target[] {
@@ -139,4 +142,41 @@ export function excludes(ex: Target, name: string, lowerKey: string): boolean {
   if (ex.keyRegex) return ex.keyRegex.test(lowerKey);
   if (ex.key !== undefined) return ex.key === lowerKey;
   return true;
+}
+
+/**
+ * Collections whose emptiness a transaction can test before gathering a rule's values (an index
+ * here is a `Rule.targetSources` entry). A `_NAMES` view is empty exactly when its collection is.
+ */
+export const SOURCE_COLLECTIONS = [
+  'ARGS', 'ARGS_GET', 'ARGS_POST', 'REQUEST_COOKIES', 'REQUEST_HEADERS', 'RESPONSE_HEADERS', 'FILES', 'FILES_NAMES',
+  'FILES_SIZES', 'FILES_TMP_CONTENT', 'MULTIPART_PART_HEADERS',
+] as const;
+/** `XML:/*` and `XML://@*`: nothing without a parsed XML body. */
+export const SOURCE_XML = SOURCE_COLLECTIONS.length;
+/** A scalar that holds a value only once the transaction sets it (REQUEST_BODY, REQBODY_ERROR_MSG…). */
+export const SOURCE_SCALAR = SOURCE_XML + 1;
+
+const NAMES_OF: ReadonlyMap<string, string> = new Map([
+  ['ARGS_NAMES', 'ARGS'], ['ARGS_GET_NAMES', 'ARGS_GET'], ['ARGS_POST_NAMES', 'ARGS_POST'],
+  ['REQUEST_COOKIES_NAMES', 'REQUEST_COOKIES'], ['REQUEST_HEADERS_NAMES', 'REQUEST_HEADERS'],
+  ['RESPONSE_HEADERS_NAMES', 'RESPONSE_HEADERS'],
+]);
+
+/** Scalars the transaction computes when asked (Transaction.scalar's switch): never known empty. */
+export const COMPUTED_SCALARS: ReadonlySet<string> = new Set([
+  'MATCHED_VAR', 'MATCHED_VAR_NAME', 'ARGS_COMBINED_SIZE', 'FULL_REQUEST', 'FULL_REQUEST_LENGTH', 'DURATION',
+  'TIME', 'TIME_DAY', 'TIME_EPOCH', 'TIME_HOUR', 'TIME_MIN', 'TIME_MON', 'TIME_SEC', 'TIME_WDAY', 'TIME_YEAR',
+  'RESPONSE_HEADERS_COUNT', 'WEBSERVER_ERROR_LOG',
+]);
+
+/**
+ * Where the target's values come from when a transaction may hold none (see SOURCE_*), or -1
+ * when it always yields one: `&` counts (0 is a value), computed scalars, derived collections.
+ */
+export function targetSource(t: Target): number {
+  if (t.count) return -1;
+  if (t.name === 'XML') return SOURCE_XML;
+  if (t.scalar) return COMPUTED_SCALARS.has(t.name) ? -1 : SOURCE_SCALAR;
+  return (SOURCE_COLLECTIONS as readonly string[]).indexOf(NAMES_OF.get(t.name) ?? t.name);
 }
