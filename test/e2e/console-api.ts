@@ -66,3 +66,15 @@ export async function signIn(page: Page, stack: ConsoleStack): Promise<void> {
   // Signed in: the form is gone (the main navigation may be folded into a menu on a phone).
   await user.waitFor({ state: 'detached', timeout: 15_000 });
 }
+
+/**
+ * Waits until no part of the page says it is loading (aria-busy). Polled with locators: the
+ * console's CSP forbids the string evaluation waitForFunction would need.
+ */
+export async function whenIdle(page: Page, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while ((await page.locator('[aria-busy="true"]').count()) > 0) {
+    if (Date.now() > end) throw new Error('the page still shows aria-busy content');
+    await page.waitForTimeout(100);
+  }
+}

@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { launchBrowser, startConsoleStack } from './stack.js';
-import { signIn } from './console-api.js';
+import { signIn, whenIdle } from './console-api.js';
 
 const WEB = resolve(dirname(fileURLToPath(import.meta.url)), '../../../packages/palisade/console-web');
 const RUNS = Number(process.env.MEASURE_RUNS ?? 5);
@@ -51,7 +51,8 @@ async function main(): Promise<void> {
       await page.getByLabel('Username').fill('');
       const t0 = Date.now();
       await signIn(page, stack);
-      await page.waitForFunction('document.querySelectorAll(".card-value").length > 0 && !document.querySelector(\'[aria-busy="true"]\')');
+      await page.locator('.card-value').first().waitFor();
+      await whenIdle(page);
       overviewTti.push(Date.now() - t0);
       await ctx.close();
     }

@@ -5,14 +5,14 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { launchBrowser, makeTraffic, startConsoleStack } from './stack.js';
-import { consoleApi, signIn } from './console-api.js';
+import { consoleApi, signIn, whenIdle } from './console-api.js';
 
 const OUT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../docs/screenshots');
 
 async function settle(page: Page): Promise<void> {
   await page.waitForLoadState('networkidle');
   // Lazy routes and charts render after their data arrives.
-  await page.waitForFunction('!document.querySelector(\'[aria-busy="true"]\')', undefined, { timeout: 10_000 }).catch(() => undefined);
+  await whenIdle(page);
   await page.waitForTimeout(400);
 }
 
