@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
+import { Redis } from 'ioredis';
 import { parseConfig, startShield } from 'palisade';
 import type { PalisadeConfig, RunningShield } from 'palisade';
 
@@ -138,4 +139,27 @@ export async function waitFor<T>(fn: () => Promise<T | undefined> | T | undefine
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+export const REDIS_URL = 'redis://127.0.0.1:6379';
+
+/**
+ * The `skip` of a suite that needs Redis: false when it answers PING, else why not. In CI (which
+ * starts Redis, .ci/run) its absence is a broken environment, not a reason to skip: it throws.
+ */
+export async function redisSkip(): Promise<string | false> {
+  const probe = new Redis(REDIS_URL, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2000 });
+  probe.on('error', () => undefined);
+  let problem: string | null = null;
+  try {
+    await probe.connect();
+    await probe.ping();
+  } catch (err) {
+    problem = (err as Error).message;
+  } finally {
+    probe.disconnect();
+  }
+  if (problem === null) return false;
+  if (process.env.CI === 'true') throw new Error(`Redis at ${REDIS_URL} is unreachable in CI: ${problem}`);
+  return `Redis at ${REDIS_URL} is unreachable (${problem}); start redis-server to run these tests`;
 }

@@ -3,32 +3,10 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { startUpstream, startTestShield, httpRequest } from './helpers.js';
+import { REDIS_URL, redisSkip, startUpstream, startTestShield, httpRequest } from './helpers.js';
 import type { Upstream, TestShield } from './helpers.js';
 
-const REDIS_URL = 'redis://127.0.0.1:6379';
-
-/** Null when Redis answers PING, else why not. */
-async function redisProblem(): Promise<string | null> {
-  const probe = new Redis(REDIS_URL, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2000 });
-  probe.on('error', () => undefined);
-  try {
-    await probe.connect();
-    await probe.ping();
-    return null;
-  } catch (err) {
-    return (err as Error).message;
-  } finally {
-    probe.disconnect();
-  }
-}
-
-const problem = await redisProblem();
-if (problem && process.env.CI === 'true') {
-  // CI starts Redis (.ci/run): its absence there is a broken environment, not a reason to skip.
-  throw new Error(`Redis at ${REDIS_URL} is unreachable in CI: ${problem}`);
-}
-const skip = problem ? `Redis at ${REDIS_URL} is unreachable (${problem}); start redis-server to run these tests` : false;
+const skip = await redisSkip();
 
 describe('rate limits shared through Redis', { skip }, () => {
   const prefix = `palisade-test-${randomUUID()}:`;
