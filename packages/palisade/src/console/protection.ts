@@ -5,14 +5,14 @@
 // comments and layout survive. Applying validates with the configuration loader, writes the file
 // atomically (temporary file + rename), reloads Shield and, when the reload fails, puts the old
 // text back: a failed change never stays on disk. Undo is the same with the old text.
-import { randomBytes } from 'node:crypto';
-import { chmod, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
 import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import type { Document, YAMLMap, YAMLSeq } from 'yaml';
 import { isPalisadeError, loadDocument, parseConfig } from '../core/index.js';
 import type { PalisadeConfig, ProtectionIntent, StoredFinding } from '../core/index.js';
 import { carryEdit, unifiedDiff } from './yaml-diff.js';
+import { writeAtomically } from './settings.js';
 
 export interface ConfigIssue {
   path: string;
@@ -441,25 +441,6 @@ export function validateConfigText(text: string, path: string): ConfigIssue[] {
     return [];
   } catch (e) {
     return issuesOf(e);
-  }
-}
-
-/** Writes a file by writing a temporary file beside it and renaming it over: readers see the old or the new text, never a part. */
-export async function writeAtomically(path: string, text: string): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-  let mode: number | undefined;
-  try {
-    mode = (await stat(path)).mode & 0o777;
-  } catch {
-    mode = undefined;
-  }
-  try {
-    await writeFile(tmp, text, { encoding: 'utf8', ...(mode !== undefined ? { mode } : {}) });
-    if (mode !== undefined) await chmod(tmp, mode);
-    await rename(tmp, path);
-  } catch (e) {
-    await unlink(tmp).catch(() => undefined);
-    throw e;
   }
 }
 
