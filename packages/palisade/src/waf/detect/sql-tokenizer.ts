@@ -363,10 +363,12 @@ export function tokenizeSql(s: string, ctx: SqlContext, out: SqlToken[], maxToke
       }
       if (cls(s, j) & C_WORD && !(cls(s, j) & C_DIGIT)) {
         // MySQL reads `1a` as a name (names may start with digits), but `1union` as 1 UNION.
+        // A glued word that is called (`713system('id')`: a number ahead of a call, as XML text
+        // concatenation produces) reads as the number and the call, as libinjection reads it.
         let e = j;
         while (cls(s, e) & C_WORD) e++;
         const glued = WORD_TYPES.get(lower.slice(j, e));
-        if (glued === undefined || glued === 'n' || glued === 'f' || glued === '1') {
+        if ((glued === undefined || glued === 'n' || glued === 'f' || glued === '1') && s.charCodeAt(e) !== 0x28) {
           out.push({ type: 'n', value: lower.slice(i, e), flags: 0 });
           i = e;
           continue;

@@ -315,6 +315,25 @@ function juxtaposedSelect(f: readonly SqlToken[], i: number): boolean {
   return t === ';' || t === 'E' || t === 'c' || t === 'U';
 }
 
+/**
+ * A number, then a call: of a known function on any operand (`1 sleep(5)`), or of another word on
+ * a string, a variable, a call or an expression (`1 system('id')`, `1 foo(@x)`, `1 f(g(…`,
+ * `1 f(2+…`). No statement continues that way, but an operator or a function the tables do not
+ * know (a dialect's, a stored procedure) does; libinjection reads these as SQL too. A number then
+ * another word called on a plain number or word (`2 pages (3)`) stays prose.
+ */
+function callOfUnknown(f: readonly SqlToken[], i: number): boolean {
+  const t = f[i];
+  if (t === undefined || (t.type !== 'n' && t.type !== 'f') || f[i + 1]?.type !== '(') return false;
+  const a = f[i + 2];
+  if (a === undefined) return false;
+  // A known function (`1 sleep(5)`, `1 ascii(x)`) on any operand.
+  if (t.type === 'f') return a.type === '1' || a.type === 's' || a.type === 'v' || a.type === 'n' || a.type === 'f';
+  if (a.type === 's' || a.type === 'v') return true;
+  if (a.type === 'f' || a.type === 'n') return f[i + 3]?.type === '(';
+  return a.type === '1' && f[i + 3]?.type === 'o';
+}
+
 /** Whether a known function is called among f[from..to). */
 function hasCall(f: readonly SqlToken[], from: number, to: number): boolean {
   for (let k = from; k < to; k++) if (f[k]!.type === 'f' && f[k + 1]?.type === '(') return true;
@@ -349,6 +368,7 @@ function judge(j: Judge): boolean {
   }
   const i = operand(f, opens);
   if (i < 0) return false;
+  if (!j.quoted && first === '1' && callOfUnknown(f, i)) return true;
   // A first operand that is a name, or a whole string in the as-is context, is what prose looks
   // like: it needs stronger evidence than a number or the tail of a quoted value.
   const weakStart = first === 'n' || first === 'f' || first === '(' || (first === 's' && !j.quoted);

@@ -1,20 +1,34 @@
 /**
  * A case-insensitive (ASCII) Aho–Corasick automaton over bytes, built once at load for @pm and
  * @pmFromFile. Search is one pass over the input with no allocation until a match is found.
+ * Transitions live in typed arrays (a child list per state, a dense row for the root and for
+ * states with many children): building from CRS's largest data files was dominated by a Map of
+ * transitions and its garbage.
  */
 
 /** Bounds on what a rule may load: phrases × length keeps the automaton's memory bounded. */
 export const PM_LIMITS = { maxPhrases: 100_000, maxPhraseLength: 4096, maxStates: 2_000_000 } as const;
+
+/** States with at least this many children get a dense row of 256 transitions. */
+const DENSE_CHILDREN = 8;
+/** At most this many dense rows (1 KiB each) per automaton. */
+const MAX_DENSE_ROWS = 1024;
 
 function fold(c: number): number {
   return c >= 0x41 && c <= 0x5a ? c + 0x20 : c;
 }
 
 export class AhoCorasick {
-  /** Transitions other than from the root, keyed state * 256 + byte. */
-  private readonly next = new Map<number, number>();
-  /** Dense transitions from the root (the hot path: most bytes of benign input fail there). */
-  private readonly root = new Int32Array(256);
+  /** First child of each state (0: none; the root is nobody's child). */
+  private readonly first: Int32Array;
+  /** Next sibling of each state (0: none). */
+  private readonly sibling: Int32Array;
+  /** The byte on the edge into each state. */
+  private readonly byteOf: Uint8Array;
+  /** Dense rows: row r holds the 256 transitions of the state whose denseRow is r (0: none). */
+  private readonly dense: Int32Array;
+  /** Dense row of each state, -1 if it has none; the root's is row 0. */
+  private readonly denseRow: Int32Array;
   private readonly fail: Int32Array;
   /** The index of the phrase recognised at each state (the state's own, or via its failure links), -1 if none. */
   private readonly out: Int32Array;
@@ -23,8 +37,12 @@ export class AhoCorasick {
   constructor(phrases: readonly string[]) {
     if (phrases.length > PM_LIMITS.maxPhrases) throw new Error(`more than ${PM_LIMITS.maxPhrases} phrases`);
     this.phrases = phrases;
-    let states = 1;
+    // Plain arrays while the trie grows; typed copies once its size is known.
+    const first: number[] = [0];
+    const sibling: number[] = [0];
+    const byteOf: number[] = [0];
     const own: number[] = [-1];
+    const rootRow = new Int32Array(256);
     for (let p = 0; p < phrases.length; p++) {
       const ph = phrases[p]!;
       if (ph.length > PM_LIMITS.maxPhraseLength) throw new Error(`phrase longer than ${PM_LIMITS.maxPhraseLength} bytes: ${ph.slice(0, 40)}…`);
@@ -32,70 +50,84 @@ export class AhoCorasick {
       let s = 0;
       for (let i = 0; i < ph.length; i++) {
         const c = fold(ph.charCodeAt(i) & 0xff);
-        const key = s * 256 + c;
-        let t = s === 0 ? this.root[c]! : (this.next.get(key) ?? 0);
+        let t = 0;
+        if (s === 0) t = rootRow[c]!;
+        else for (let k = first[s]!; k !== 0; k = sibling[k]!) if (byteOf[k] === c) { t = k; break; }
         if (t === 0) {
-          t = states++;
-          if (states > PM_LIMITS.maxStates) throw new Error(`phrase list too large (over ${PM_LIMITS.maxStates} automaton states)`);
+          t = own.length;
+          if (t >= PM_LIMITS.maxStates) throw new Error(`phrase list too large (over ${PM_LIMITS.maxStates} automaton states)`);
           own.push(-1);
-          if (s === 0) this.root[c] = t;
-          else this.next.set(key, t);
+          byteOf.push(c);
+          first.push(0);
+          sibling.push(first[s]!);
+          first[s] = t;
+          if (s === 0) rootRow[c] = t;
         }
         s = t;
       }
       if (own[s] === -1) own[s] = p;
     }
-    this.fail = new Int32Array(states);
+    const states = own.length;
+    this.first = Int32Array.from(first);
+    this.sibling = Int32Array.from(sibling);
+    this.byteOf = Uint8Array.from(byteOf);
     this.out = Int32Array.from(own);
-    // Breadth-first over the trie to set failure links; children are found by scanning keys once.
-    const children: number[][] = Array.from({ length: states }, () => []);
-    const byteOf = new Uint8Array(states);
-    for (let c = 0; c < 256; c++) {
-      const t = this.root[c]!;
-      if (t !== 0) {
-        children[0]!.push(t);
-        byteOf[t] = c;
-      }
+    this.fail = new Int32Array(states);
+    // Dense rows for the root and for the busiest states (the hot path on benign input).
+    this.denseRow = new Int32Array(states).fill(-1);
+    const rows: number[] = [0];
+    for (let s = 1; s < states && rows.length < MAX_DENSE_ROWS; s++) {
+      let n = 0;
+      for (let k = this.first[s]!; k !== 0 && n < DENSE_CHILDREN; k = this.sibling[k]!) n++;
+      if (n >= DENSE_CHILDREN) rows.push(s);
     }
-    for (const [key, t] of this.next) {
-      children[Math.floor(key / 256)]!.push(t);
-      byteOf[t] = key % 256;
+    this.dense = new Int32Array(rows.length * 256);
+    this.dense.set(rootRow, 0);
+    this.denseRow[0] = 0;
+    for (let r = 1; r < rows.length; r++) {
+      const s = rows[r]!;
+      this.denseRow[s] = r;
+      for (let k = this.first[s]!; k !== 0; k = this.sibling[k]!) this.dense[r * 256 + this.byteOf[k]!] = k;
     }
-    const queue: number[] = [...children[0]!];
-    for (let qi = 0; qi < queue.length; qi++) {
-      const s = queue[qi]!;
-      for (const t of children[s]!) {
-        const c = byteOf[t]!;
+    // Breadth-first over the trie to set failure links.
+    const queue = new Int32Array(states);
+    let tail = 0;
+    for (let k = this.first[0]!; k !== 0; k = this.sibling[k]!) queue[tail++] = k;
+    for (let head = 0; head < tail; head++) {
+      const s = queue[head]!;
+      for (let t = this.first[s]!; t !== 0; t = this.sibling[t]!) {
+        const c = this.byteOf[t]!;
         let f = this.fail[s]!;
-        while (f !== 0 && this.step(f, c) === -1) f = this.fail[f]!;
+        while (f !== 0 && this.step(f, c) === 0) f = this.fail[f]!;
         const g = this.step(f, c);
-        this.fail[t] = g === -1 || g === t ? 0 : g;
+        this.fail[t] = g === t ? 0 : g;
         if (this.out[t] === -1) this.out[t] = this.out[this.fail[t]!]!;
-        queue.push(t);
+        queue[tail++] = t;
       }
     }
   }
 
-  /** The transition from s on byte c, or -1 (the root never fails: it stays at 0). */
+  /** The transition from s on byte c, or 0 (no edge; from the root that means staying there). */
   private step(s: number, c: number): number {
-    if (s === 0) return this.root[c]!;
-    return this.next.get(s * 256 + c) ?? -1;
+    const r = this.denseRow[s]!;
+    if (r !== -1) return this.dense[r * 256 + c]!;
+    for (let k = this.first[s]!; k !== 0; k = this.sibling[k]!) if (this.byteOf[k] === c) return k;
+    return 0;
   }
 
   /** The first phrase found (by end position), or -1. */
   search(input: string): number {
     let s = 0;
-    const root = this.root;
-    const next = this.next;
+    const dense = this.dense;
     for (let i = 0; i < input.length; i++) {
       const c = fold(input.charCodeAt(i) & 0xff);
       for (;;) {
         if (s === 0) {
-          s = root[c]!;
+          s = dense[c]!;
           break;
         }
-        const t = next.get(s * 256 + c);
-        if (t !== undefined) {
+        const t = this.step(s, c);
+        if (t !== 0) {
           s = t;
           break;
         }

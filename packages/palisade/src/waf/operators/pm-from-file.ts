@@ -14,7 +14,32 @@ function load(param: string, init: OperatorInit, op: string): AhoCorasick {
     }
     phrases.push(...dataLines(text));
   }
+  return automatonFor(phrases);
+}
+
+/**
+ * Automata by phrase list, shared within the process: CRS reads some data files in two rules,
+ * and a reload of an unchanged rule set rebuilds nothing. Bounded by entries and by total text.
+ */
+const AUTOMATA = new Map<string, AhoCorasick>();
+const AUTOMATA_MAX_ENTRIES = 64;
+const AUTOMATA_MAX_CHARS = 16 * 1024 * 1024;
+let automataChars = 0;
+
+function automatonFor(phrases: string[]): AhoCorasick {
+  const key = phrases.join('\n');
+  const hit = AUTOMATA.get(key);
+  if (hit !== undefined) return hit;
   const ac = new AhoCorasick(phrases);
+  while (AUTOMATA.size > 0 && (AUTOMATA.size >= AUTOMATA_MAX_ENTRIES || automataChars + key.length > AUTOMATA_MAX_CHARS)) {
+    const oldest = AUTOMATA.keys().next().value as string;
+    automataChars -= oldest.length;
+    AUTOMATA.delete(oldest);
+  }
+  if (key.length <= AUTOMATA_MAX_CHARS) {
+    AUTOMATA.set(key, ac);
+    automataChars += key.length;
+  }
   return ac;
 }
 

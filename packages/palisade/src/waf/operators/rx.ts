@@ -1,5 +1,5 @@
 import type { OperatorFactory, OperatorResult } from '../types.js';
-import { REGEX_CACHE, compileRegex } from '../regex/compile.js';
+import { REGEX_CACHE } from '../regex/compile.js';
 import type { CompiledRegex } from '../regex/compile.js';
 import { NO_MATCH, hasMacro } from './common.js';
 
@@ -10,7 +10,8 @@ const MATCH_MEMO_MAX_INPUT = 256;
 /**
  * `@rx`: RE2-syntax regular expression, linear-time on any input (waf/regex). With the `capture`
  * action, the match and groups 1–9 go to TX:0–9. A parameter with macros is expanded and compiled
- * per use through a bounded cache.
+ * per use through a bounded cache; fixed patterns go through the same cache, so a rule-set reload
+ * (or a second engine in the process) reuses the compiled pattern instead of analysing it again.
  *
  * A fixed pattern remembers its last matches on short inputs: some CRS rules match every request
  * (920450's `^.*$` on each header name, the Content-Type and protocol checks), and a pattern that
@@ -19,7 +20,7 @@ const MATCH_MEMO_MAX_INPUT = 256;
 export const rx: OperatorFactory = {
   name: 'rx',
   create(param) {
-    const fixed: CompiledRegex | null = hasMacro(param) ? null : compileRegex(param);
+    const fixed: CompiledRegex | null = hasMacro(param) ? null : REGEX_CACHE.get(param);
     let matches = new Map<string, RegExpExecArray>();
     return {
       execute(tx, input): OperatorResult {
