@@ -13,7 +13,7 @@
  * budget was set with bench/waf-regex.ts, which drives every CRS pattern with adversarial 64 KB
  * inputs on both engines (docs/decisions/0018-regex-engine.md).
  */
-import type { Node } from './parse.js';
+import type { ByteSet, Node } from './parse.js';
 
 /**
  * Budget for the steps of one attempt (one start position). 64 KB of start positions × 1,000
@@ -41,15 +41,29 @@ interface Info {
 
 class Unsafe extends Error {}
 
+/** 256 bits, one per byte: unions and overlap tests are 8 word operations. */
+type Bits = Int32Array;
+
 interface First {
-  readonly set: Uint8Array;
+  readonly bits: Bits;
   readonly nullable: boolean;
 }
 
 // The bytes that can start a non-empty match, and whether the node can match empty. Memoized
-// per node (the prefilter search asks again and again); a class node shares its own set.
+// per node (the prefilter search asks again and again); class nodes share the bits of their set.
 const firstMemo = new WeakMap<Node, First>();
-const NONE = new Uint8Array(256);
+const bitsMemo = new WeakMap<ByteSet, Bits>();
+const NONE: Bits = new Int32Array(8);
+
+function bitsOf(set: ByteSet): Bits {
+  let b = bitsMemo.get(set);
+  if (b === undefined) {
+    b = new Int32Array(8);
+    for (let c = 0; c < 256; c++) if (set[c]) b[c >> 5]! |= 1 << (c & 31);
+    bitsMemo.set(set, b);
+  }
+  return b;
+}
 
 function firstOf(n: Node): First {
   let r = firstMemo.get(n);
@@ -60,55 +74,56 @@ function firstOf(n: Node): First {
   return r;
 }
 
-function unionInto(acc: Uint8Array, s: Uint8Array): void {
-  for (let c = 0; c < 256; c++) if (s[c]) acc[c] = 1;
+function unionInto(acc: Bits, b: Bits): void {
+  for (let w = 0; w < 8; w++) acc[w]! |= b[w]!;
 }
 
 function computeFirst(n: Node): First {
   switch (n.t) {
     case 'empty':
     case 'assert':
-      return { set: NONE, nullable: true };
+      return { bits: NONE, nullable: true };
     case 'set':
-      return { set: n.set, nullable: false };
+      return { bits: bitsOf(n.set), nullable: false };
     case 'group':
       return firstOf(n.body);
     case 'rep': {
       const b = firstOf(n.body);
-      return n.min === 0 && !b.nullable ? { set: b.set, nullable: true } : b;
+      return n.min === 0 && !b.nullable ? { bits: b.bits, nullable: true } : b;
     }
     case 'cat': {
-      const acc = new Uint8Array(256);
+      const head = n.items.length > 0 ? firstOf(n.items[0]!) : undefined;
+      // The usual case, a sequence that starts with a byte or class: its first set is the head's.
+      if (head !== undefined && !head.nullable) return head;
+      const acc = new Int32Array(8);
       for (const x of n.items) {
         const f = firstOf(x);
-        unionInto(acc, f.set);
-        if (!f.nullable) return { set: acc, nullable: false };
+        unionInto(acc, f.bits);
+        if (!f.nullable) return { bits: acc, nullable: false };
       }
-      return { set: acc, nullable: true };
+      return { bits: acc, nullable: true };
     }
     case 'alt': {
-      const acc = new Uint8Array(256);
+      const acc = new Int32Array(8);
       let nullable = false;
       for (const x of n.items) {
         const f = firstOf(x);
-        unionInto(acc, f.set);
+        unionInto(acc, f.bits);
         if (f.nullable) nullable = true;
       }
-      return { set: acc, nullable };
+      return { bits: acc, nullable };
     }
   }
 }
 
 function deterministic(items: readonly Node[]): boolean {
-  const seen = new Uint8Array(256);
+  const seen = new Int32Array(8);
   for (const x of items) {
-    const { set: f, nullable } = firstOf(x);
+    const { bits, nullable } = firstOf(x);
     if (nullable) return false;
-    for (let c = 0; c < 256; c++) {
-      if (f[c]) {
-        if (seen[c]) return false;
-        seen[c] = 1;
-      }
+    for (let w = 0; w < 8; w++) {
+      if (seen[w]! & bits[w]!) return false;
+      seen[w]! |= bits[w]!;
     }
   }
   return true;
