@@ -17,7 +17,9 @@ import type { Entry } from './variables/collection.js';
 import { Collection, NamesView } from './variables/collection.js';
 import type { Target } from './variables/targets.js';
 import { SOURCE_SCALAR, SOURCE_XML, excludes } from './variables/targets.js';
-import type { Rule, RuleSet } from './seclang/rule.js';
+import type { PhaseEntry, Rule, RuleSet } from './seclang/rule.js';
+import { SEGMENT_MAX_LAST_VALUE, SEGMENT_MEMO_ENTRIES } from './seclang/segments.js';
+import type { Segment } from './seclang/segments.js';
 import { parseUrlEncoded } from './body/urlencoded.js';
 import { parseJsonBody } from './body/json.js';
 import type { XmlDoc } from './body/xml.js';
@@ -206,6 +208,8 @@ export class Transaction implements OperatorTx, MacroScope {
   private allowAll = false;
   private allowRequest = false;
   private phaseDone = 0;
+  /** Rules still to skip (`skip:N`) in the phase being walked. */
+  private skipLeft = 0;
   private lastMatchedData = '';
   // Reusable buffers of the values a rule inspects.
   private vNames: string[] = [];
@@ -740,42 +744,151 @@ export class Transaction implements OperatorTx, MacroScope {
     if (this.allowAll && phase < 5) return;
     if (this.allowRequest && phase <= 2) return;
     const list = this.rules.phases[phase]!;
+    const segments = this.profile === undefined ? this.rules.segments[phase] : undefined;
+    this.skipLeft = 0;
     let i = 0;
-    let skip = 0;
     while (i < list.length) {
-      const e = list[i++]!;
-      if (e.kind === 'marker') continue;
-      if (skip > 0) {
-        skip--;
-        continue;
-      }
-      const r = e.rule;
-      if (this.isRemoved(r)) continue;
-      // A rule none of whose variables holds a value cannot match (its operator never runs): most
-      // rules on a request without arguments, cookies or body read only those.
-      if (r.mayGatherNothing && this.gathersNothing(r)) continue;
-      // ctl:ruleEngine=Off in an earlier rule stops the rest (TS narrowed the type above).
-      if ((this.settings.ruleEngine as EngineMode) === 'Off') return;
-      this.mvCount = 0;
-      this.mvBuilt = false;
-      let hit: boolean;
-      if (this.profile) {
-        const t0 = performance.now();
-        hit = this.evaluate(r);
-        this.profile.set(r.id, (this.profile.get(r.id) ?? 0) + performance.now() - t0);
-      } else hit = this.evaluate(r);
-      if (!hit) continue;
-      this.onMatch(r, phase);
-      if (this.interruption) return;
-      if (r.disruptive === 'allow' && this.settings.ruleEngine === 'On') {
-        if (r.allowScope === 'all') this.allowAll = true;
-        else if (r.allowScope === 'request') this.allowRequest = true;
-        return;
-      }
-      // Where skipAfter lands is found at load (Rule.skipAfterIndex).
-      if (r.skipAfterIndex >= 0) i = r.skipAfterIndex + 1;
-      else if (r.actions.skip > 0) skip = r.actions.skip;
+      // A run of TX-only rules is replayed from its memo when it has seen these TX values before.
+      const sg = segments?.[i];
+      i = sg !== undefined && this.skipLeft === 0 && this.replayable(sg) ? this.runSegment(phase, list, sg) : this.step(phase, list, i);
+      if (i < 0) return;
     }
+  }
+
+  /** Runs the entry at index i of the phase's list; the next index, or -1 when the phase stops. */
+  private step(phase: number, list: readonly PhaseEntry[], i: number): number {
+    const e = list[i++]!;
+    if (e.kind === 'marker') return i;
+    if (this.skipLeft > 0) {
+      this.skipLeft--;
+      return i;
+    }
+    const r = e.rule;
+    if (this.isRemoved(r)) return i;
+    // A rule none of whose variables holds a value cannot match (its operator never runs): most
+    // rules on a request without arguments, cookies or body read only those.
+    if (r.mayGatherNothing && this.gathersNothing(r)) return i;
+    // ctl:ruleEngine=Off in an earlier rule stops the rest.
+    if (this.settings.ruleEngine === 'Off') return -1;
+    this.mvCount = 0;
+    this.mvBuilt = false;
+    let hit: boolean;
+    if (this.profile) {
+      const t0 = performance.now();
+      hit = this.evaluate(r);
+      this.profile.set(r.id, (this.profile.get(r.id) ?? 0) + performance.now() - t0);
+    } else hit = this.evaluate(r);
+    if (!hit) return i;
+    this.onMatch(r, phase);
+    if (this.interruption) return -1;
+    if (r.disruptive === 'allow' && this.settings.ruleEngine === 'On') {
+      if (r.allowScope === 'all') this.allowAll = true;
+      else if (r.allowScope === 'request') this.allowRequest = true;
+      return -1;
+    }
+    // Where skipAfter lands is found at load (Rule.skipAfterIndex).
+    if (r.skipAfterIndex >= 0) return r.skipAfterIndex + 1;
+    if (r.actions.skip > 0) this.skipLeft = r.actions.skip;
+    return i;
+  }
+
+  /** Whether the segment may be replayed now: no runtime removal touches its rules. */
+  private replayable(sg: Segment): boolean {
+    if (this.settings.ruleEngine === 'Off') return false;
+    const t = sg.touched;
+    const check = (key: object, compute: () => boolean): boolean => {
+      let v = t.get(key);
+      if (v === undefined) t.set(key, (v = compute()));
+      return v;
+    };
+    const ids = this.removedIds;
+    if (ids.length && check(ids, () => sg.rules.some((r) => inRanges(r.id, ids)))) return false;
+    const tags = this.removedTags;
+    if (tags.length && check(tags, () => sg.rules.some((r) => tags.some((x) => r.tagSet.has(x))))) return false;
+    const msgs = this.removedMsgs;
+    if (msgs.length && check(msgs, () => sg.rules.some((r) => msgs.includes(r.msgText)))) return false;
+    for (const rt of this.removedTargets) {
+      const hit = check(rt, () =>
+        sg.rules.some((r) => (rt.kind === 'ruleRemoveTargetById' ? inRanges(r.id, rt.ranges) : rt.kind === 'ruleRemoveTargetByTag' ? r.tagSet.has(rt.tag.toLowerCase()) : r.msgText === rt.msg)),
+      );
+      if (hit) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Runs a TX-only segment (seclang/segments.ts): replays what an earlier run did for the same
+   * values of the TX keys it touches, or runs it and remembers what it did. The next index, or -1.
+   */
+  private runSegment(phase: number, list: readonly PhaseEntry[], sg: Segment): number {
+    const tx = this.tx;
+    // The last match before the segment is an input too: a SecAction's record names it.
+    const lastName = this.lastName;
+    const lastKey = this.lastKey;
+    const lastValue = this.lastValue;
+    const memoize = lastValue === undefined || lastValue.length <= SEGMENT_MAX_LAST_VALUE;
+    const keys = sg.keys;
+    const cur = sg.scratch;
+    if (memoize) {
+      for (let k = 0; k < keys.length; k++) cur[k] = tx.first(keys[k]!);
+      search: for (const m of sg.memo) {
+        if (m.lastName !== lastName || m.lastKey !== lastKey || m.lastValue !== lastValue) continue;
+        const inputs = m.inputs;
+        for (let k = 0; k < inputs.length; k++) if (inputs[k] !== cur[k]) continue search;
+        for (const [k, v] of m.writes) tx.set(k, v);
+        for (const rec of m.records) this.matchedRules.push(rec as MatchedRule);
+        this.restoreMatchState(m.last as MatchState);
+        return m.exit;
+      }
+    }
+    const records0 = this.matchedRules.length;
+    const items0 = tx.items.length;
+    const before = tx.items.map((e) => e.value);
+    let i = sg.start;
+    while (i >= sg.start && i < sg.end) {
+      i = this.step(phase, list, i);
+      if (i < 0) return -1;
+    }
+    // A skip that reaches past the segment carries state the memo does not hold.
+    if (this.skipLeft > 0 || !memoize) return i;
+    const writes: [string, string][] = [];
+    for (let k = 0; k < items0; k++) if (tx.items[k]!.value !== before[k]) writes.push([tx.items[k]!.key, tx.items[k]!.value]);
+    for (let k = items0; k < tx.items.length; k++) writes.push([tx.items[k]!.key, tx.items[k]!.value]);
+    if (sg.memo.length >= SEGMENT_MEMO_ENTRIES) sg.memo.pop();
+    // Records are shared by the transactions that replay them: frozen, so none can change another's.
+    const records = this.matchedRules.slice(records0).map((r) => Object.freeze(r));
+    sg.memo.unshift({ lastName, lastKey, lastValue, inputs: cur.slice(), writes, records, exit: i, last: this.matchState() });
+    return i;
+  }
+
+  private matchState(): MatchState {
+    return {
+      mvColl: this.mvColl.slice(0, this.mvCount),
+      mvKey: this.mvKey.slice(0, this.mvCount),
+      mvValue: this.mvValue.slice(0, this.mvCount),
+      lastName: this.lastName,
+      lastKey: this.lastKey,
+      lastValue: this.lastValue,
+      lastMatchedData: this.lastMatchedData,
+      currentRule: this.currentRule,
+      capturing: this.capturing,
+    };
+  }
+
+  private restoreMatchState(m: MatchState): void {
+    for (let k = 0; k < m.mvColl.length; k++) {
+      this.mvColl[k] = m.mvColl[k]!;
+      this.mvKey[k] = m.mvKey[k]!;
+      this.mvValue[k] = m.mvValue[k]!;
+    }
+    this.mvCount = m.mvColl.length;
+    this.mvBuilt = false;
+    this.lastName = m.lastName;
+    this.lastKey = m.lastKey;
+    this.lastValue = m.lastValue;
+    this.lastMatchedData = m.lastMatchedData;
+    this.currentRule = m.currentRule;
+    this.capturing = m.capturing;
   }
 
   /** Whether every target of the rule would gather no value now (all have a source: Rule.mayGatherNothing). */
@@ -1092,6 +1205,19 @@ export class Transaction implements OperatorTx, MacroScope {
       this.interruption = { ruleId: r.id, action: 'redirect', status: s === 301 || s === 303 || s === 307 ? s : 302, url: a.redirect!.expand(this), phase };
     } else this.interruption = { ruleId: r.id, action: r.disruptive as 'deny' | 'drop', status: r.status ?? 403, phase };
   }
+}
+
+/** What the rules after a segment may see of its last match (MATCHED_VAR, MATCHED_VARS, RULE). */
+interface MatchState {
+  readonly mvColl: string[];
+  readonly mvKey: string[];
+  readonly mvValue: string[];
+  readonly lastName: string;
+  readonly lastKey: string;
+  readonly lastValue: string | undefined;
+  readonly lastMatchedData: string;
+  readonly currentRule: Rule | undefined;
+  readonly capturing: boolean;
 }
 
 type RemoveTargetCtl = Extract<Ctl, { kind: 'ruleRemoveTargetById' | 'ruleRemoveTargetByTag' | 'ruleRemoveTargetByMsg' }>;

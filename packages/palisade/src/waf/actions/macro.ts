@@ -38,6 +38,13 @@ export class Macro {
     return new Macro(text, parts);
   }
 
+  /** The variables the text names, in order. */
+  refs(): { readonly name: string; readonly key: string | undefined }[] {
+    const out: { readonly name: string; readonly key: string | undefined }[] = [];
+    for (const p of this.parts) if (typeof p !== 'string') out.push(p);
+    return out;
+  }
+
   expand(scope: MacroScope): string {
     if (!this.dynamic) return this.text;
     let out = '';

@@ -15,6 +15,7 @@ import { lexDirectives, splitActions } from './lexer.js';
 import type { RawDirective } from './lexer.js';
 import type { PhaseEntry, Rule, RuleSet, WafConfig } from './rule.js';
 import { defaultConfig } from './rule.js';
+import { findSegments } from './segments.js';
 import { PURE_OPERATORS } from '../operators/index.js';
 
 export interface ParserOptions {
@@ -399,7 +400,17 @@ export class SecLangParser {
         e.rule.skipAfterIndex = idx;
       });
     });
-    return { config: this.config, phases, markers, rules, warnings: this.warnings, transformSlotCount: slots.size, transformCount: this.transformIds.size, memoSlotCount: this.memoSlots };
+    return {
+      config: this.config,
+      phases,
+      markers,
+      rules,
+      warnings: this.warnings,
+      transformSlotCount: slots.size,
+      transformCount: this.transformIds.size,
+      memoSlotCount: this.memoSlots,
+      segments: phases.map(findSegments),
+    };
   }
 
   private removed(d: Draft): boolean {

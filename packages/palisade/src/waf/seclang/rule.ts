@@ -4,6 +4,7 @@
 import type { Operator, Transformation } from '../types.js';
 import type { ActionSet, BodyProcessorName, DisruptiveKind, EngineMode, AllowScope } from '../actions/actions.js';
 import type { Target } from '../variables/targets.js';
+import type { Segment } from './segments.js';
 
 export interface Rule {
   /** 0 for chained rules and id-less SecActions. */
@@ -141,4 +142,6 @@ export interface RuleSet {
   readonly transformCount: number;
   /** Number of rules (chain members included) with a memoSlot. */
   readonly memoSlotCount: number;
+  /** Per phase, the TX-only segments by the index of their first rule (seclang/segments.ts). */
+  readonly segments: readonly (readonly (Segment | undefined)[])[];
 }

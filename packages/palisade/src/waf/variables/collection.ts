@@ -45,13 +45,24 @@ export class Collection {
     return e;
   }
 
+  // The last lookup, valid while `version` is unchanged: CRS reads TX:detection_paranoia_level
+  // at each of its ~110 paranoia-level gates per request, with no TX change in between.
+  private lastLower: string | undefined = undefined;
+  private lastList: Entry[] | undefined = undefined;
+  private lastVersion = -1;
+
   /** All entries whose key equals `lower` (already lower-cased). */
   get(lower: string): readonly Entry[] | undefined {
-    return this.index?.get(lower);
+    if (lower === this.lastLower && this.version === this.lastVersion) return this.lastList;
+    const list = this.index?.get(lower);
+    this.lastLower = lower;
+    this.lastList = list;
+    this.lastVersion = this.version;
+    return list;
   }
 
   first(lower: string): string | undefined {
-    return this.index?.get(lower)?.[0]?.value;
+    return this.get(lower)?.[0]?.value;
   }
 
   /** Replaces every value under the key with one (setvar semantics). */
