@@ -9,7 +9,7 @@
 import { closeSync, existsSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
 import type { PalisadeConfig, StageSettings } from '../core/index.js';
 import { PalisadeError, credentialLocations, mergeStageSettings } from '../core/index.js';
-import { RECOMMENDED_SETUP, WafRuleError, createAuditLogger, loadWaf } from '../waf/index.js';
+import { RECOMMENDED_SETUP, WafRuleError, createAuditLogger, loadWaf, warmWaf } from '../waf/index.js';
 import type { RuleSource, Transaction, WafEngine } from '../waf/index.js';
 
 export type WafSettings = StageSettings['waf'];
@@ -243,6 +243,7 @@ export class WafRuleSets {
       if (!engine) {
         engine = this.load(g.settings, profiles, g.label);
         this.log('info', 'waf rule set loaded', { route: g.label, loadMs: Math.round(engine.loadMs), warnings: engine.warnings.length });
+        warmInIdleSlices();
       }
       next.set(key, engine);
       byBase.set(base, engine);
@@ -323,4 +324,15 @@ export class WafRuleSets {
     for (const f of this.auditFiles.values()) f.close();
     this.auditFiles.clear();
   }
+}
+
+/**
+ * `@rx` prefilters are found on first use (waf/regex/compile.ts); after a load, this finds them in
+ * 5 ms slices between I/O events, so the first requests do not pay for them either.
+ */
+function warmInIdleSlices(): void {
+  const tick = (): void => {
+    if (!warmWaf(5)) setImmediate(tick).unref();
+  };
+  setImmediate(tick).unref();
 }

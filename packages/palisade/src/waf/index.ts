@@ -26,6 +26,8 @@ export { Transaction } from './transaction.js';
 export type { Interruption, MatchedRule, RequestLine, ResponseHead, ConnectionInfo } from './transaction.js';
 export type { WafConfig } from './seclang/rule.js';
 export { WafRuleError } from './types.js';
+/** Finds the `@rx` prefilters still to find (they are found on first use), for at most `budgetMs`; true when done. */
+export { warmPrefilters as warmWaf } from './regex/compile.js';
 export type { Operator, OperatorFactory, OperatorTx, Transformation } from './types.js';
 export { auditRecord, createAuditLogger } from './audit-log.js';
 export type { AuditRecord, AuditLoggerOptions } from './audit-log.js';

@@ -19,7 +19,7 @@ export interface CompiledRegex {
   readonly groups: number;
   /** The source handed to the back end. */
   readonly source: string;
-  /** For RE2-routed patterns: the JS source of the prefilter that gates RE2, if any. */
+  /** For RE2-routed patterns: the JS source of the prefilter that gates RE2, if any (found on first use). */
   readonly prefilter: string | null;
   /** First match (leftmost, Perl/RE2 preference order), or null. */
   exec(input: string): RegExpExecArray | null;
@@ -62,21 +62,57 @@ export function compileRegex(pattern: string, options: CompileOptions = {}): Com
   } catch (e) {
     throw new Error(`RE2 rejected the pattern (${(e as Error).message}): ${pattern.slice(0, 120)}`);
   }
-  const pre = options.prefilter === false ? null : prefilterOf(parsed.root);
-  if (pre === null) {
+  if (options.prefilter === false) {
     return { pattern, engine, groups: parsed.groups, source, prefilter: null, exec: (input) => re.exec(input), test: (input) => re.test(input) };
   }
-  const preSource = toJsSource(pre);
-  const gate = new RegExp(preSource);
+  // The prefilter only saves time, and finding it is a fifth of loading CRS: it is found when the
+  // pattern first runs (from a new parse: the tree is not kept alive for patterns never run).
+  let gate: RegExp | null | undefined;
+  let preSource: string | null = null;
+  const gateOf = (): RegExp | null => {
+    if (gate === undefined) {
+      COLD.delete(gateOf);
+      const pre = prefilterOf(parseRegex(pattern, { flags: options.flags ?? 's' }).root);
+      preSource = pre === null ? null : toJsSource(pre);
+      gate = preSource === null ? null : new RegExp(preSource);
+    }
+    return gate;
+  };
+  COLD.add(gateOf);
   return {
     pattern,
     engine,
     groups: parsed.groups,
     source,
-    prefilter: preSource,
-    exec: (input) => (gate.test(input) ? re.exec(input) : null),
-    test: (input) => gate.test(input) && re.test(input),
+    get prefilter(): string | null {
+      gateOf();
+      return preSource;
+    },
+    exec: (input) => {
+      const g = gate === undefined ? gateOf() : gate;
+      return g === null || g.test(input) ? re.exec(input) : null;
+    },
+    test: (input) => {
+      const g = gate === undefined ? gateOf() : gate;
+      return (g === null || g.test(input)) && re.test(input);
+    },
   };
+}
+
+/** Prefilters not found yet (their patterns have not run): warmPrefilters finds them ahead of use. */
+const COLD = new Set<() => unknown>();
+
+/**
+ * Finds prefilters of patterns that have not run yet, for at most `budgetMs`: a server calls it in
+ * idle slices after loading rules, so first requests do not pay for it. True when none is left.
+ */
+export function warmPrefilters(budgetMs: number): boolean {
+  const end = performance.now() + budgetMs;
+  for (const find of COLD) {
+    find();
+    if (performance.now() >= end) break;
+  }
+  return COLD.size === 0;
 }
 
 /**

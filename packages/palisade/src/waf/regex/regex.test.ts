@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import RE2 from 're2';
-import { RegexCache, compileRegex } from './compile.js';
+import { RegexCache, compileRegex, warmPrefilters } from './compile.js';
 import type { RegexEngine } from './compile.js';
 import { parseRegex } from './parse.js';
 import { checkBacktrackingSafety } from './safety.js';
@@ -127,6 +127,16 @@ test('prefilters are a necessary condition: they match wherever the pattern does
       if (compileRegex(p, { engine: 're2', prefilter: false }).test(input)) assert.ok(gate.test(input), `${p} gate on ${input}`);
     }
   }
+});
+
+test('a prefilter is found on first use, or ahead of it by warmPrefilters', () => {
+  const first = compileRegex('(?i)union\\s+select\\s+\\w+\\s+from');
+  assert.equal(first.exec('1 UNION SELECT a FROM t')?.[0], 'UNION SELECT a FROM'); // found here
+  const warmed = compileRegex('(?i)union\\s+select\\s+\\w+\\s+into');
+  while (!warmPrefilters(1));
+  assert.ok(warmed.prefilter?.includes('[Ss][Ee][Ll][Ee][Cc][Tt]'), warmed.prefilter ?? 'none');
+  assert.equal(warmed.exec('1 union select a from x'), null);
+  assert.equal(warmed.exec('1 union select a  into x')?.[0], 'union select a  into');
 });
 
 test('the cache compiles a pattern once and stays bounded', () => {
