@@ -17,8 +17,8 @@ import { join } from 'node:path';
 import type { PalisadeConfigInput } from 'palisade';
 import { diffPerRequest, formatSummary, STAGE_MARKERS, summariseProfile } from './cpuprofile.js';
 import type { ProfileSummary } from './cpuprofile.js';
-import { coreTimes, cpuSeconds, cpus, fmt, freePort, has, postScript, runWrk, startPalisade, startPinned, table, tmp, waitForPort } from './lib.js';
-import type { Proc, WrkResult } from './lib.js';
+import { PASS_THROUGH, coreTimes, cpuSeconds, cpus, fmt, freePort, has, postScript, runWrk, startPalisade, startPinned, table, tmp, waitForPort } from './lib.js';
+import type { Defaults, Proc, WrkResult } from './lib.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
@@ -38,20 +38,6 @@ const SATURATED = 0.9;
 const DISTURBED = 0.05;
 /** How many times a disturbed row is measured again before its figures are kept anyway. */
 const RETRIES = Number(process.env.BENCH_RETRIES ?? 2);
-
-type Defaults = NonNullable<PalisadeConfigInput['defaults']>;
-
-/** Every stage that is on by default, off: what is left is routing and forwarding. */
-const PASS_THROUGH: Defaults = {
-  ipFilter: { enabled: false },
-  limits: { enabled: false },
-  methods: { enabled: false },
-  cors: { enabled: false },
-  securityHeaders: { enabled: false },
-  errorScrubbing: { enabled: false },
-  record: { enabled: false },
-  xml: { enabled: false },
-};
 
 /**
  * Two windows, as a real policy has (a burst window and a quota), so the cost of two counters is

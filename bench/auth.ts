@@ -25,8 +25,8 @@ import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import type { JWK } from 'jose';
 import type { PalisadeConfigInput } from 'palisade';
 import { formatSummary, summariseProfile, urlMarker } from './cpuprofile.js';
-import { PALISADE_BIN, cpuSeconds, cpus, fmt, freePort, has, runWrk, startPalisade, startPinned, table, tmp, waitForPort } from './lib.js';
-import type { Proc, WrkResult } from './lib.js';
+import { PALISADE_BIN, PASS_THROUGH, cpuSeconds, cpus, fmt, freePort, has, runWrk, startPalisade, startPinned, table, tmp, waitForPort } from './lib.js';
+import type { Defaults, Proc, WrkResult } from './lib.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
@@ -42,19 +42,7 @@ const PROFILE = process.env.BENCH_CPU_PROF === '1';
 const ISSUER = 'https://login.bench.test';
 const AUDIENCE = 'https://api.bench.test';
 
-type Defaults = NonNullable<PalisadeConfigInput['defaults']>;
 type Alg = 'HS256' | 'RS256' | 'ES256';
-
-const PASS_THROUGH: Defaults = {
-  ipFilter: { enabled: false },
-  limits: { enabled: false },
-  methods: { enabled: false },
-  cors: { enabled: false },
-  securityHeaders: { enabled: false },
-  errorScrubbing: { enabled: false },
-  record: { enabled: false },
-  xml: { enabled: false },
-};
 
 const OPENAPI = {
   openapi: '3.1.0',

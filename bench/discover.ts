@@ -10,20 +10,9 @@ import { createWriteStream, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { DEMO_OPENAPI_PATH } from 'palisade-demo';
-import { PALISADE_BIN, fmt, has, table, tmp } from './lib.js';
+import { PALISADE_BIN, fmt, has, rng, table, tmp } from './lib.js';
 
 const LINES = Number(process.env.BENCH_LINES ?? 1_000_000);
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Line {
   method: string;

@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir, availableParallelism } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { PalisadeConfigInput } from 'palisade';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const PALISADE_BIN = join(ROOT, 'packages/palisade/dist/cli/main.js');
@@ -220,3 +221,29 @@ export function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   return rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')).join('\n');
 }
+
+/** mulberry32: a small, fast, seeded PRNG, so a benchmark's traffic is the same from run to run. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export type Defaults = NonNullable<PalisadeConfigInput['defaults']>;
+
+/** Every stage that is on by default, off: what is left is routing and forwarding (and what a row turns on). */
+export const PASS_THROUGH: Defaults = {
+  ipFilter: { enabled: false },
+  limits: { enabled: false },
+  methods: { enabled: false },
+  cors: { enabled: false },
+  securityHeaders: { enabled: false },
+  errorScrubbing: { enabled: false },
+  record: { enabled: false },
+  xml: { enabled: false },
+};

@@ -6,6 +6,7 @@
 // Benign requests are what APIs really receive and what trips naive filters: names with
 // apostrophes, quotes in searches, markdown, code in JSON, e-mail addresses, URLs, prose that
 // uses SQL and shell words.
+import { rng } from './lib.js';
 
 export interface CorpusRequest {
   /** Attack class (attacks) or kind of traffic (benign). */
@@ -17,18 +18,6 @@ export interface CorpusRequest {
   readonly body?: string;
   /** The payload as written, for reports. */
   readonly payload: string;
-}
-
-/** mulberry32: small, fast, good enough to pick templates. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 type Rand = () => number;

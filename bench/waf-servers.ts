@@ -6,21 +6,9 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PalisadeConfigInput } from 'palisade';
 import { RECOMMENDED_SETUP } from 'palisade';
+import { PASS_THROUGH } from './lib.js';
 
 export const NGINX_MODULE = ['/usr/lib/nginx/modules/ngx_http_modsecurity_module.so', '/usr/share/nginx/modules/ngx_http_modsecurity_module.so'].find((f) => existsSync(f));
-
-type Defaults = NonNullable<PalisadeConfigInput['defaults']>;
-/** Every other stage off: the gateway forwards, and only the WAF (when on) decides. */
-export const PASS_THROUGH: Defaults = {
-  ipFilter: { enabled: false },
-  limits: { enabled: false },
-  methods: { enabled: false },
-  cors: { enabled: false },
-  securityHeaders: { enabled: false },
-  errorScrubbing: { enabled: false },
-  record: { enabled: false },
-  xml: { enabled: false },
-};
 
 /** The gateway with only the WAF stage: CRS at paranoia level `pl` (0: no WAF). */
 export function palisadeConfig(crs: string, pl: number, upstreamPort: number, port: number, storePath: string): PalisadeConfigInput {

@@ -11,6 +11,7 @@
 // through decoding alone (templating, parsing), measured in the same run.
 import type { AlertRecord, Exchange, ObservedExchange, WatchDetectSettings, DetectorKey } from 'palisade';
 import { AlertManager, ConfigSchema, DetectionEngine, DETECTOR_IDS } from 'palisade';
+import { rng } from './lib.js';
 
 // ---------------------------------------------------------------- arguments and randomness
 
@@ -25,17 +26,6 @@ const BENIGN_TARGET = arg('benign', 1_000_000);
 const INSTANCES = arg('instances', 12);
 const SEED = arg('seed', 7);
 
-/** mulberry32: small, fast, seeded. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const R = rng(SEED);
 const int = (lo: number, hi: number) => lo + Math.floor(R() * (hi - lo + 1));
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(R() * xs.length)]!;
