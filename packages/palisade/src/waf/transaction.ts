@@ -795,20 +795,14 @@ export class Transaction implements OperatorTx, MacroScope {
   /** Whether the segment may be replayed now: no runtime removal touches its rules. */
   private replayable(sg: Segment): boolean {
     if (this.settings.ruleEngine === 'Off') return false;
-    const t = sg.touched;
-    const check = (key: object, compute: () => boolean): boolean => {
-      let v = t.get(key);
-      if (v === undefined) t.set(key, (v = compute()));
-      return v;
-    };
     const ids = this.removedIds;
-    if (ids.length && check(ids, () => sg.rules.some((r) => inRanges(r.id, ids)))) return false;
+    if (ids.length && touched(sg, ids, () => sg.rules.some((r) => inRanges(r.id, ids)))) return false;
     const tags = this.removedTags;
-    if (tags.length && check(tags, () => sg.rules.some((r) => tags.some((x) => r.tagSet.has(x))))) return false;
+    if (tags.length && touched(sg, tags, () => sg.rules.some((r) => tags.some((x) => r.tagSet.has(x))))) return false;
     const msgs = this.removedMsgs;
-    if (msgs.length && check(msgs, () => sg.rules.some((r) => msgs.includes(r.msgText)))) return false;
+    if (msgs.length && touched(sg, msgs, () => sg.rules.some((r) => msgs.includes(r.msgText)))) return false;
     for (const rt of this.removedTargets) {
-      const hit = check(rt, () =>
+      const hit = touched(sg, rt, () =>
         sg.rules.some((r) => (rt.kind === 'ruleRemoveTargetById' ? inRanges(r.id, rt.ranges) : rt.kind === 'ruleRemoveTargetByTag' ? r.tagSet.has(rt.tag.toLowerCase()) : r.msgText === rt.msg)),
       );
       if (hit) return false;
@@ -1231,6 +1225,13 @@ function sameItems(a: readonly object[], b: readonly object[]): boolean {
 function excluded(exclusions: readonly Target[], name: string, lower: string): boolean {
   for (const ex of exclusions) if (excludes(ex, name, lower)) return true;
   return false;
+}
+
+/** Whether a runtime removal (its list or ctl object) touches a rule of the segment; computed once per key. */
+function touched(sg: Segment, key: object, compute: () => boolean): boolean {
+  let v = sg.touched.get(key);
+  if (v === undefined) sg.touched.set(key, (v = compute()));
+  return v;
 }
 
 let idCounter = 0;
