@@ -3,8 +3,7 @@ import type Database from 'better-sqlite3';
 import type { AlertQuery, AlertRecord, AlertStore, ErrorCode } from '../../core/index.js';
 import { ALERT_COLUMNS, alertFilter, alertFromRow, alertLimit, alertParams } from '../alert-codec.js';
 import type { AlertRow } from '../alert-codec.js';
-
-type Run = <T>(code: ErrorCode, what: string, fn: () => T) => T;
+import type { Run } from './sqlite-oauth.js';
 
 const R: ErrorCode = 'PALISADE_ERR_STORE_READ';
 const W: ErrorCode = 'PALISADE_ERR_STORE_WRITE';

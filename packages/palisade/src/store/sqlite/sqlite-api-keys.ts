@@ -4,10 +4,9 @@ import type Database from 'better-sqlite3';
 import type { ApiKeyQuery, ApiKeyRecord, ApiKeyStore, ApiKeyUse, ErrorCode, NewApiKey } from '../../core/index.js';
 import { API_KEY_COLUMNS, API_KEY_INSERT_COLUMNS, checkTime, keyFromRow, keyId, latestUses, listApi, listLimit, newKeyParams } from '../api-key-codec.js';
 import type { ApiKeyRow } from '../api-key-codec.js';
+import type { Run } from './sqlite-oauth.js';
 
 type Params = unknown[];
-type Run = <T>(code: ErrorCode, what: string, fn: () => T) => T;
-
 const R: ErrorCode = 'PALISADE_ERR_STORE_READ';
 const W: ErrorCode = 'PALISADE_ERR_STORE_WRITE';
 const INSERT = `INSERT INTO api_keys (${API_KEY_INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;

@@ -4,8 +4,7 @@ import type Database from 'better-sqlite3';
 import type { ErrorCode } from '../../core/index.js';
 import { ConsoleUsersSql } from '../console-users-sql.js';
 import type { ConsoleSqlExecutor } from '../console-users-sql.js';
-
-type Run = <T>(code: ErrorCode, what: string, fn: () => T) => T;
+import type { Run } from './sqlite-oauth.js';
 
 export class SqliteConsoleUsersStore extends ConsoleUsersSql {
   constructor(db: Database.Database, run: Run) {

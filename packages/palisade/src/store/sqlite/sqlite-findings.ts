@@ -4,8 +4,7 @@ import { uuidv7 } from '../../core/index.js';
 import type { ConfigChange, ErrorCode, FindingInput, FindingQuery, FindingStatus, FindingStore, NewConfigChange, Severity, StoredFinding } from '../../core/index.js';
 import { FIXED_NOTE, OPEN_STATUSES, REOPEN_NOTE, SYSTEM_ACTOR, changeFromRow, changeLimit, changeParams, checkStatus, chunks, findingFilter, findingFromRow, findingLimit, findingParams, findingSql, openCounts } from '../finding-codec.js';
 import type { ChangeRow, FindingRow } from '../finding-codec.js';
-
-type Run = <T>(code: ErrorCode, what: string, fn: () => T) => T;
+import type { Run } from './sqlite-oauth.js';
 
 const R: ErrorCode = 'PALISADE_ERR_STORE_READ';
 const W: ErrorCode = 'PALISADE_ERR_STORE_WRITE';

@@ -32,7 +32,8 @@ import {
 import type { ClientRow, KeyRow, ModelRow, UserRow } from '../oauth-codec.js';
 
 type Params = unknown[];
-type Run = <T>(code: ErrorCode, what: string, fn: () => T) => T;
+/** How a SQLite sub-store runs a statement: errors become PalisadeErrors with the code and what was being done. */
+export type Run = <T>(code: ErrorCode, what: string, fn: () => T) => T;
 
 const R: ErrorCode = 'PALISADE_ERR_STORE_READ';
 const W: ErrorCode = 'PALISADE_ERR_STORE_WRITE';

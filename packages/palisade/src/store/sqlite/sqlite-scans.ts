@@ -3,8 +3,7 @@ import type Database from 'better-sqlite3';
 import type { ErrorCode, NewScan, ScanPatch, ScanQuery, ScanRecord, ScanStore } from '../../core/index.js';
 import { SCAN_COLUMNS, checkKeep, checkReport, checkScanId, newScanParams, scanFilter, scanFromRow, scanLimit, scanPatchSql } from '../scan-codec.js';
 import type { ScanRow } from '../scan-codec.js';
-
-type Run = <T>(code: ErrorCode, what: string, fn: () => T) => T;
+import type { Run } from './sqlite-oauth.js';
 
 const R: ErrorCode = 'PALISADE_ERR_STORE_READ';
 const W: ErrorCode = 'PALISADE_ERR_STORE_WRITE';

@@ -24,6 +24,7 @@ import { currentVersion, migrationChecksum, migrationFailed, planMigrations } fr
 import type { AppliedMigration } from '../migrator.js';
 import { reasonOf } from '../reason.js';
 import { SqliteOAuthStore } from './sqlite-oauth.js';
+import type { Run } from './sqlite-oauth.js';
 import { SqliteApiKeyStore } from './sqlite-api-keys.js';
 import { SqliteAlertStore } from './sqlite-alerts.js';
 import { SqliteFindingStore } from './sqlite-findings.js';
@@ -102,12 +103,13 @@ export class SqliteStore implements Store {
       this.db.close();
       throw new PalisadeError('PALISADE_ERR_STORE_OPEN', `Cannot open SQLite store at ${opts.path}: ${reasonOf(e)}`, [], { cause: e });
     }
-    this.oauth = new SqliteOAuthStore(this.db, (code, what, fn) => this.run(code, what, fn));
-    this.apiKeys = new SqliteApiKeyStore(this.db, (code, what, fn) => this.run(code, what, fn));
-    this.alerts = new SqliteAlertStore(this.db, (code, what, fn) => this.run(code, what, fn));
-    this.findings = new SqliteFindingStore(this.db, (code, what, fn) => this.run(code, what, fn));
-    this.scans = new SqliteScanStore(this.db, (code, what, fn) => this.run(code, what, fn));
-    this.consoleUsers = new SqliteConsoleUsersStore(this.db, (code, what, fn) => this.run(code, what, fn));
+    const run: Run = (code, what, fn) => this.run(code, what, fn);
+    this.oauth = new SqliteOAuthStore(this.db, run);
+    this.apiKeys = new SqliteApiKeyStore(this.db, run);
+    this.alerts = new SqliteAlertStore(this.db, run);
+    this.findings = new SqliteFindingStore(this.db, run);
+    this.scans = new SqliteScanStore(this.db, run);
+    this.consoleUsers = new SqliteConsoleUsersStore(this.db, run);
   }
 
   private run<T>(code: ErrorCode, what: string, fn: () => T): T {
